@@ -1,0 +1,1 @@
+"""The central ERP server: store, services, sync API and back-office views."""

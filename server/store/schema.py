@@ -1,0 +1,358 @@
+"""The central store's tables (SQLAlchemy Core). Alembic migrations in ``server/migrations`` create
+them; a test checks that the migrations and this metadata agree.
+
+Conventions: ids are UUIDv7 strings made where the data is born; quantities are integers in base
+units; money is integer fen; ``hlc`` is a packed hybrid logical clock (shared.core.clock);
+ledgers (``movements``, ``events``) are append-only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# BIGINT on PostgreSQL, INTEGER (the 64-bit rowid alias) on SQLite so autoincrement works there.
+SeqInt = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id(name: str = "id") -> Column:  # type: ignore[type-arg]
+    return Column(name, String(36), primary_key=True)
+
+
+def _ref(name: str, target: str, *, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(name, String(36), ForeignKey(target), nullable=nullable)
+
+
+def _created() -> Column:  # type: ignore[type-arg]
+    return Column("created_at", DateTime(timezone=True), nullable=False)
+
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    _created(),
+)
+
+warehouses = Table(
+    "warehouses",
+    metadata,
+    _id(),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("kind", String(16), nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    _created(),
+    CheckConstraint("kind IN ('warehouse', 'store')", name="kind"),
+)
+
+bins = Table(
+    "bins",
+    metadata,
+    _id(),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("code", String(64), nullable=False),
+    Column("kind", String(16), nullable=False, default="storage"),
+    Column("walk_seq", Integer, nullable=False, default=0),
+    Column("archived", Boolean, nullable=False, default=False),
+    _created(),
+    UniqueConstraint("warehouse_id", "code"),
+    CheckConstraint("kind IN ('storage', 'dock', 'transit')", name="kind"),
+    Index(None, "warehouse_id", "walk_seq"),
+)
+
+skus = Table(
+    "skus",
+    metadata,
+    _id(),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("spec", String(200), nullable=False, default=""),
+    Column("base_unit", String(16), nullable=False, default="pcs"),
+    Column("weight_g", Integer, nullable=False, default=0),
+    Column("batch_tracked", Boolean, nullable=False, default=False),
+    Column("unique_code_tracked", Boolean, nullable=False, default=False),
+    Column("low_stock_threshold", BigInteger, nullable=False, default=0),
+    Column("cost_fen", BigInteger, nullable=False, default=0),
+    Column("archived", Boolean, nullable=False, default=False),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("weight_g >= 0 AND low_stock_threshold >= 0 AND cost_fen >= 0", name="non_negative"),
+)
+
+sku_packs = Table(
+    "sku_packs",
+    metadata,
+    _ref("sku_id", "skus.id"),
+    Column("code", String(32), nullable=False),
+    Column("name_zh", String(50), nullable=False),
+    Column("name_en", String(50), nullable=False, default=""),
+    Column("qty_base", BigInteger, nullable=False),
+    UniqueConstraint("sku_id", "code"),
+    CheckConstraint("qty_base > 1", name="qty_base"),
+)
+
+barcodes = Table(
+    "barcodes",
+    metadata,
+    _id(),
+    _ref("sku_id", "skus.id"),
+    Column("key", String(128), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("raw", String(128), nullable=False),
+    Column("pack_qty_base", BigInteger, nullable=False, default=1),
+    _created(),
+    Index(None, "sku_id"),
+    CheckConstraint("kind IN ('gtin', 'internal')", name="kind"),
+    CheckConstraint("pack_qty_base >= 1", name="pack_qty"),
+)
+
+unique_codes = Table(
+    "unique_codes",
+    metadata,
+    Column("code", String(128), primary_key=True),
+    _ref("sku_id", "skus.id"),
+    Column("batch", String(64), nullable=False, default=""),
+    _created(),
+)
+
+platform_skus = Table(
+    "platform_skus",
+    metadata,
+    _id(),
+    Column("platform", String(16), nullable=False),
+    Column("shop_id", String(64), nullable=False),
+    Column("platform_sku_id", String(128), nullable=False),
+    _ref("sku_id", "skus.id"),
+    Column("qty_base", BigInteger, nullable=False, default=1),
+    _created(),
+    UniqueConstraint("platform", "shop_id", "platform_sku_id"),
+    CheckConstraint("qty_base >= 1", name="qty_base"),
+)
+
+movements = Table(
+    "movements",
+    metadata,
+    Column("seq", SeqInt, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    _ref("sku_id", "skus.id"),
+    _ref("warehouse_id", "warehouses.id"),
+    _ref("bin_id", "bins.id"),
+    Column("batch", String(64), nullable=False, default=""),
+    Column("qty", BigInteger, nullable=False),
+    Column("reason", Integer, nullable=False),
+    Column("hlc", BigInteger, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("ref_type", String(32), nullable=False, default=""),
+    Column("ref_id", String(64), nullable=False, default=""),
+    Column("user_id", String(36), nullable=False, default=""),
+    Column("device_id", String(36), nullable=False, default=""),
+    CheckConstraint("qty <> 0", name="qty_non_zero"),
+    Index(None, "sku_id", "bin_id", "batch", "hlc"),
+    Index(None, "warehouse_id", "seq"),
+    Index(None, "ref_type", "ref_id"),
+)
+
+stock_balances = Table(
+    "stock_balances",
+    metadata,
+    _ref("sku_id", "skus.id"),
+    _ref("bin_id", "bins.id"),
+    Column("batch", String(64), nullable=False, default=""),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("on_hand", BigInteger, nullable=False, default=0),
+    Column("reserved", BigInteger, nullable=False, default=0),
+    UniqueConstraint("sku_id", "bin_id", "batch"),
+    Index(None, "bin_id"),
+    Index(None, "warehouse_id", "sku_id"),
+)
+
+warehouse_stock = Table(
+    "warehouse_stock",
+    metadata,
+    _ref("sku_id", "skus.id"),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("on_hand", BigInteger, nullable=False, default=0),
+    Column("reserved", BigInteger, nullable=False, default=0),
+    Column("in_transit", BigInteger, nullable=False, default=0),
+    UniqueConstraint("sku_id", "warehouse_id"),
+    Index(None, "warehouse_id"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    _id(),
+    _ref("sku_id", "skus.id"),
+    _ref("warehouse_id", "warehouses.id"),
+    _ref("bin_id", "bins.id", nullable=True),
+    Column("batch", String(64), nullable=False, default=""),
+    Column("qty", BigInteger, nullable=False),
+    Column("consumed_qty", BigInteger, nullable=False, default=0),
+    Column("released_qty", BigInteger, nullable=False, default=0),
+    Column("state", String(16), nullable=False),
+    Column("ref_type", String(32), nullable=False, default=""),
+    Column("ref_id", String(64), nullable=False, default=""),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("qty > 0 AND consumed_qty >= 0 AND released_qty >= 0 AND consumed_qty + released_qty <= qty", name="qty"),
+    CheckConstraint("state IN ('open', 'consumed', 'released')", name="state"),
+    Index(None, "ref_type", "ref_id"),
+)
+
+low_stock_alerts = Table(
+    "low_stock_alerts",
+    metadata,
+    _id(),
+    _ref("sku_id", "skus.id"),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("available", BigInteger, nullable=False),
+    Column("threshold", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Index(None, "sku_id", "warehouse_id", "state"),
+)
+
+doc_sequences = Table(
+    "doc_sequences",
+    metadata,
+    Column("prefix", String(16), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    _id(),
+    Column("number", String(32), nullable=False, unique=True),
+    _ref("from_warehouse_id", "warehouses.id"),
+    _ref("to_warehouse_id", "warehouses.id"),
+    Column("state", String(24), nullable=False),
+    Column("created_by", String(36), nullable=False, default=""),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+transfer_lines = Table(
+    "transfer_lines",
+    metadata,
+    _ref("transfer_id", "transfers.id"),
+    Column("line_no", Integer, nullable=False),
+    _ref("sku_id", "skus.id"),
+    Column("batch", String(64), nullable=False, default=""),
+    Column("qty", BigInteger, nullable=False),
+    Column("shipped_qty", BigInteger, nullable=False, default=0),
+    Column("received_qty", BigInteger, nullable=False, default=0),
+    UniqueConstraint("transfer_id", "line_no"),
+    CheckConstraint("qty > 0 AND shipped_qty >= 0 AND received_qty >= 0 AND received_qty <= shipped_qty", name="qty"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    _id(),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("reference", String(64), nullable=False, default=""),
+    Column("supplier_name", String(200), nullable=False, default=""),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("state", String(16), nullable=False),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+receipt_lines = Table(
+    "receipt_lines",
+    metadata,
+    _ref("receipt_id", "receipts.id"),
+    Column("line_no", Integer, nullable=False),
+    _ref("sku_id", "skus.id"),
+    Column("expected_qty", BigInteger, nullable=False),
+    Column("received_qty", BigInteger, nullable=False, default=0),
+    UniqueConstraint("receipt_id", "line_no"),
+    CheckConstraint("expected_qty >= 0 AND received_qty >= 0", name="qty"),
+)
+
+stocktakes = Table(
+    "stocktakes",
+    metadata,
+    _id(),
+    Column("number", String(32), nullable=False, unique=True),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("blind", Boolean, nullable=False, default=True),
+    Column("state", String(16), nullable=False),
+    Column("created_by", String(36), nullable=False, default=""),
+    _created(),
+    Column("approved_by", String(36), nullable=True),
+    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("approved_hlc", BigInteger, nullable=True),
+)
+
+stocktake_bins = Table(
+    "stocktake_bins",
+    metadata,
+    _ref("stocktake_id", "stocktakes.id"),
+    _ref("bin_id", "bins.id"),
+    UniqueConstraint("stocktake_id", "bin_id"),
+)
+
+stocktake_counts = Table(
+    "stocktake_counts",
+    metadata,
+    _id(),
+    _ref("stocktake_id", "stocktakes.id"),
+    _ref("bin_id", "bins.id"),
+    _ref("sku_id", "skus.id"),
+    Column("batch", String(64), nullable=False, default=""),
+    Column("counted_qty", BigInteger, nullable=False),
+    Column("counted_hlc", BigInteger, nullable=False),
+    Column("counted_by", String(36), nullable=False),
+    Column("device_id", String(36), nullable=False, default=""),
+    Column("is_recount", Boolean, nullable=False, default=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("counted_qty >= 0", name="counted_qty"),
+    Index(None, "stocktake_id", "bin_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", SeqInt, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("kind", String(64), nullable=False),
+    Column("aggregate_type", String(32), nullable=False),
+    Column("aggregate_id", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("hlc", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "aggregate_type", "aggregate_id"),
+)

@@ -1,0 +1,1 @@
+"""Core domain primitives: errors, ids, quantities, clocks."""

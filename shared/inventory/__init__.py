@@ -1,0 +1,1 @@
+"""Stock: movement kinds and reason codes, arithmetic, transfers, receipts, stocktakes."""
