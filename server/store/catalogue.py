@@ -65,9 +65,10 @@ def insert_bins(conn: Connection, new_bins: Sequence[Bin]) -> None:
         return
     now = utc_now()
     try:
-        conn.execute(bins.insert(), [
-            {"id": b.id, "warehouse_id": b.warehouse_id, "code": b.code, "kind": b.kind.value,
-             "walk_seq": b.walk_seq, "archived": False, "created_at": now} for b in new_bins])
+        with conn.begin_nested():  # a savepoint, so PostgreSQL can still query after a violation
+            conn.execute(bins.insert(), [
+                {"id": b.id, "warehouse_id": b.warehouse_id, "code": b.code, "kind": b.kind.value,
+                 "walk_seq": b.walk_seq, "archived": False, "created_at": now} for b in new_bins])
     except IntegrityError:
         dup = _first_duplicate_bin(conn, new_bins)
         raise ConflictError("bin.duplicate_code", code=dup.code if dup else "?", warehouse=dup.warehouse_id if dup else "?") from None

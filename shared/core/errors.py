@@ -24,7 +24,7 @@ class DomainError(Exception):
 
     http_status = 422
 
-    def __init__(self, code: str, **details: Any) -> None:
+    def __init__(self, code: str, /, **details: Any) -> None:
         if code not in MESSAGES:
             raise KeyError(f"error code {code!r} has no message in shared.core.messages")
         self.code = code

@@ -1,0 +1,1 @@
+"""The ``erp`` command line: serve, demo, import, export, check."""

@@ -1,0 +1,81 @@
+"""``erp``: the command line of the server. Commands are thin: they parse options, open the store
+from ``Settings.from_env()`` and call services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from server.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline-first e-commerce ERP server.")
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Address to bind (default ERP_HOST or 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default ERP_PORT or 8000)."),
+    demo_if_empty: bool = typer.Option(False, "--demo-if-empty", help="Load the demo data first if the store has no SKUs."),
+) -> None:
+    """Run the server (sync API and back office)."""
+    from server.cli.serve import run
+
+    run(settings(), host=host, port=port, demo_if_empty=demo_if_empty)
+
+
+@app.command()
+def demo(
+    skus: int = typer.Option(2000, min=1, help="How many SKUs to create."),
+    bins_per_warehouse: int = typer.Option(1200, min=1, help="Storage bins per warehouse (two warehouses and a store)."),
+    seed: int = typer.Option(7, help="Random seed: the same seed makes the same data."),
+) -> None:
+    """Load demo data: SKUs with Chinese and English names and valid GTINs, 2 warehouses + 1 store,
+    bins, opening stock and a few expected receipts."""
+    from server.cli.demo_cmd import run
+
+    run(settings(), skus=skus, bins_per_warehouse=bins_per_warehouse, seed=seed)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (also done at every start)."""
+    from server.store.db import open_store
+
+    s = settings()
+    open_store(s.resolved_database_url).dispose()
+    typer.echo(f"schema up to date: {s.resolved_database_url}")
+
+
+@app.command()
+def check() -> None:
+    """Verify that every stock projection equals the sum of its ledger movements."""
+    from server.store import ledger
+    from server.store.db import open_store
+
+    store = open_store(settings().resolved_database_url)
+    with store.read() as conn:
+        drift = ledger.projection_drift(conn)
+    store.dispose()
+    for sku_id, bin_id, batch, projected, total in drift[:50]:
+        typer.echo(f"drift: sku={sku_id} bin={bin_id} batch={batch!r} projection={projected} ledger={total}")
+    if drift:
+        raise typer.Exit(1)
+    typer.echo("ledger and projections agree")
+
+
+def _register_optional() -> None:
+    """Commands in their own modules register themselves here."""
+    try:
+        from server.cli import import_export
+    except ImportError as exc:  # pragma: no cover - the module is part of the package
+        raise RuntimeError("server.cli.import_export is missing") from exc
+    import_export.register(app)
+
+
+if Path(__file__).with_name("import_export.py").exists():
+    _register_optional()
