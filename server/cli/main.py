@@ -31,7 +31,7 @@ def serve(
 @app.command()
 def demo(
     skus: int = typer.Option(2000, min=1, help="How many SKUs to create."),
-    bins_per_warehouse: int = typer.Option(1200, min=1, help="Storage bins per warehouse (two warehouses and a store)."),
+    bins_per_warehouse: int = typer.Option(1500, min=1, help="Storage bins per warehouse (two warehouses and a store)."),
     seed: int = typer.Option(7, help="Random seed: the same seed makes the same data."),
 ) -> None:
     """Load demo data: SKUs with Chinese and English names and valid GTINs, 2 warehouses + 1 store,

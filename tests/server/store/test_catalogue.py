@@ -8,7 +8,7 @@ from shared.catalogue.model import BinKind, new_bin, new_pack, new_platform_sku,
 from shared.core.errors import ConflictError, ValidationError
 from shared.scan.resolve import BinScan, SkuScan, UniqueCodeScan, UnknownScan, resolve_scan
 
-from .conftest import World
+from tests.server.world import World
 
 
 def test_new_warehouse_gets_dock_and_transit_bins(world: World) -> None:

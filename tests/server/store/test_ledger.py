@@ -9,7 +9,7 @@ from shared.core.errors import ConflictError, NotFoundError, ValidationError
 from shared.core.ids import new_id
 from shared.inventory.movement import Movement, Reason
 
-from .conftest import World
+from tests.server.world import World
 
 
 def test_receipt_increases_bin_and_warehouse_on_hand(world: World) -> None:

@@ -7,7 +7,7 @@ from shared.core.errors import ConflictError, RuleViolation
 from shared.inventory.documents import ReceiptState
 from shared.inventory.movement import Reason
 
-from .conftest import World
+from tests.server.world import World
 
 
 def _receipt(world: World, reference: str = "DN-2026-001") -> receipts.Receipt:

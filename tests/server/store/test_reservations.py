@@ -5,7 +5,7 @@ import pytest
 from server.store import ledger, reservations
 from shared.core.errors import RuleViolation
 
-from .conftest import World
+from tests.server.world import World
 
 
 def test_reserve_lowers_available_not_on_hand(world: World) -> None:

@@ -7,7 +7,7 @@ from shared.core.errors import RuleViolation, ValidationError
 from shared.inventory.movement import Reason
 from shared.inventory.stocktake import StocktakeState
 
-from .conftest import World
+from tests.server.world import World
 
 
 def _session(world: World, *bins: str, blind: bool = True) -> stocktakes.Stocktake:

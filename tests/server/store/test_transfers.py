@@ -8,7 +8,7 @@ from shared.catalogue.model import BinKind
 from shared.core.errors import RuleViolation, ValidationError
 from shared.inventory.documents import TransferState
 
-from .conftest import World
+from tests.server.world import World
 
 
 def _transfer(world: World, qty: int = 10) -> transfers.Transfer:

@@ -1,4 +1,4 @@
-"""A small world for store tests: two warehouses and a store, bins, SKUs (one batch-tracked)."""
+"""A small world for server tests: two warehouses and a store, bins, SKUs (one batch-tracked)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,27 @@
+"""``erp serve``: open the store (migrating it), optionally load the demo data, and run uvicorn."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from server import demo
+from server.app import create_app
+from server.settings import Settings
+from server.store.db import open_store
+
+
+def run(settings: Settings, *, host: str | None, port: int | None, demo_if_empty: bool) -> None:
+    host = host or settings.host
+    port = port or settings.port
+    store = open_store(settings.resolved_database_url)
+    if demo_if_empty and demo.is_empty(store):
+        typer.echo("首次启动：正在加载演示数据 / first start: loading demo data …")
+        summary = demo.load(store)
+        typer.echo(f"  {summary.skus} SKUs, {summary.bins} bins, {summary.movements} movements, users: {', '.join(summary.users)}")
+    typer.echo(f"database: {settings.resolved_database_url}")
+    typer.echo(f"ERP server: http://{host}:{port}/  (API http://{host}:{port}/api/v1, Ctrl+C to stop)")
+    try:
+        uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
+    finally:
+        store.dispose()

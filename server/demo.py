@@ -1,0 +1,126 @@
+"""Demo data: SKUs with Chinese and English names and valid GTINs, two warehouses and a store,
+thousands of bins with a walking order, opening stock and a few expected receipts. Deterministic for
+a seed. Used by ``erp demo`` and by ``erp serve --demo-if-empty``."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from server.store import catalogue, ledger, receipts
+from server.store.db import Store
+from server.store.schema import skus, users
+from shared.catalogue.barcode import gtin_check_digit
+from shared.catalogue.model import Bin, new_bin, new_pack, new_sku, new_warehouse
+from shared.core.ids import new_id
+from shared.core.time import utc_now
+from shared.inventory.movement import Movement, Reason
+
+WORDS = Path(__file__).resolve().parent.parent / "assets" / "demo" / "words.json"
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    skus: int
+    barcodes: int
+    warehouses: int
+    bins: int
+    movements: int
+    receipts: int
+    users: tuple[str, ...]
+
+
+def is_empty(store: Store) -> bool:
+    with store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(skus)).scalar_one()) == 0
+
+
+def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500, seed: int = 7,
+         progress: Progress | None = None) -> DemoSummary:
+    """Load the demo data in one transaction (all or nothing)."""
+    rng = random.Random(seed)
+    words = json.loads(WORDS.read_text(encoding="utf-8"))
+    tick = progress or (lambda _stage, _n: None)
+    with store.transaction() as conn:
+        now = utc_now()
+        conn.execute(users.insert(), [{"id": new_id(), "username": u, "display_name": n, "active": True, "created_at": now}
+                                      for u, n in words["users"]])
+        sh = catalogue.insert_warehouse(conn, new_warehouse("WH-SH", "上海中心仓", "Shanghai DC"))
+        gz = catalogue.insert_warehouse(conn, new_warehouse("WH-GZ", "广州仓", "Guangzhou DC"))
+        st = catalogue.insert_warehouse(conn, new_warehouse("ST-NJL", "南京路门店", "Nanjing Road store", "store"))
+        bins = {w.id: _bins(w.id, prefix, n) for w, prefix, n in
+                ((sh, "A", bins_per_warehouse), (gz, "G", bins_per_warehouse), (st, "S", max(bins_per_warehouse // 20, 10)))}
+        for wh_bins in bins.values():
+            catalogue.insert_bins(conn, wh_bins)
+        tick("bins", sum(len(b) for b in bins.values()))
+        new_skus, barcode_rows = _skus(rng, words, sku_count)
+        for i in range(0, len(new_skus), 500):
+            catalogue.insert_skus(conn, new_skus[i:i + 500])
+            tick("skus", len(new_skus[i:i + 500]))
+        catalogue.insert_barcode_rows(conn, barcode_rows)
+        hlc = store.clock.now()
+        opening = _opening_stock(rng, new_skus, bins, sh.id, gz.id, st.id, hlc)
+        for i in range(0, len(opening), 2000):
+            ledger.post(conn, opening[i:i + 2000], event_ref=("demo", "opening_stock"))
+            tick("stock", len(opening[i:i + 2000]))
+        for n in range(4):
+            lines = [(s.id, rng.randint(12, 240)) for s in rng.sample(new_skus, rng.randint(3, 8))]
+            receipts.create(conn, sh.id if n < 3 else gz.id, lines, hlc=store.clock.now(),
+                            reference=f"DN-2026-{n + 1:04d}", supplier_name=words["suppliers"][n % len(words["suppliers"])])
+        tick("receipts", 4)
+    return DemoSummary(len(new_skus), len(barcode_rows), 3, sum(len(b) for b in bins.values()), len(opening), 4,
+                       tuple(u for u, _ in words["users"]))
+
+
+def _bins(warehouse_id: str, zone_prefix: str, count: int) -> list[Bin]:
+    """Codes like A-03-12-2 (zone-aisle-shelf-level), walking order snake-wise along aisles."""
+    out: list[Bin] = []
+    aisle = 0
+    while len(out) < count:
+        aisle += 1
+        shelves = range(1, 21) if aisle % 2 else range(20, 0, -1)  # serpentine walk
+        for shelf in shelves:
+            for level in range(1, 4):
+                if len(out) == count:
+                    break
+                zone = f"{zone_prefix}{(aisle - 1) // 20 + 1}"
+                code = f"{zone}-{(aisle - 1) % 20 + 1:02d}-{shelf:02d}-{level}"
+                out.append(new_bin(warehouse_id, code, walk_seq=len(out) + 1))
+    return out
+
+
+def _skus(rng: random.Random, words: dict[str, list[list[str]]], count: int) -> tuple[list, list[catalogue.BarcodeRow]]:  # type: ignore[type-arg]
+    new_skus = []
+    rows: list[catalogue.BarcodeRow] = []
+    for i in range(count):
+        zh, en, spec = words["products"][i % len(words["products"])]
+        vzh, ven = words["variants"][(i // len(words["products"])) % len(words["variants"])]
+        series = i // (len(words["products"]) * len(words["variants"])) + 1
+        batch = zh in ("纯牛奶", "酸奶", "月饼")
+        sku = new_sku(f"SKU-{i + 1:05d}", f"{zh} {vzh} {series}号", name_en=f"{en} {ven} #{series}", spec=spec,
+                      weight_g=rng.randint(50, 3000), batch_tracked=batch, low_stock_threshold=rng.choice([0, 5, 10, 20]),
+                      cost_fen=rng.randint(100, 50000), packs=(new_pack("CASE", "箱", 12, "case"),) if i % 4 == 0 else ())
+        new_skus.append(sku)
+        body = f"69{rng.randint(1, 9)}{i:09d}"
+        rows.append(catalogue.BarcodeRow("0" + body + str(gtin_check_digit(body)), "gtin", body + str(gtin_check_digit(body)), sku.id, 1))
+        if i % 4 == 0:
+            case = "1" + body
+            rows.append(catalogue.BarcodeRow(case + str(gtin_check_digit(case)), "gtin", case + str(gtin_check_digit(case)), sku.id, 12))
+    return new_skus, rows
+
+
+def _opening_stock(rng: random.Random, new_skus: list, bins: dict[str, list[Bin]], sh: str, gz: str, st: str, hlc: int) -> list[Movement]:  # type: ignore[type-arg]
+    out: list[Movement] = []
+    for sku in new_skus:
+        for wh, n in ((sh, rng.randint(1, 2)), (gz, 1), (st, rng.choice([0, 0, 1]))):
+            for b in rng.sample(bins[wh], n):
+                batch = f"L2026{rng.randint(1, 12):02d}" if sku.batch_tracked else ""
+                out.append(Movement(new_id(), sku.id, wh, b.id, rng.randint(1, 200), Reason.RECEIPT_OPENING_STOCK, hlc, batch,
+                                    "demo", "opening_stock"))
+    return out
