@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from server.store.schema import barcodes, bins, platform_skus, sku_packs, skus, unique_codes, warehouses
-from shared.catalogue.barcode import classify_barcode_for_storage
+from shared.catalogue.barcode import classify_barcode_for_storage, internal_code_key, normalize_scan
 from shared.catalogue.model import (
     DOCK_BIN_CODE,
     TRANSIT_BIN_CODE,
@@ -114,6 +114,32 @@ def bins_by_id(conn: Connection, ids: Iterable[str]) -> dict[str, Bin]:
     out: dict[str, Bin] = {}
     for chunk in _chunks(wanted, 900):
         out.update((r.id, _bin(r)) for r in conn.execute(select(bins).where(bins.c.id.in_(chunk))))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SkuFacts:
+    """What the ledger needs to know of a SKU to accept a movement."""
+
+    id: str
+    code: str
+    batch_tracked: bool
+    low_stock_threshold: int
+
+
+def sku_facts(conn: Connection, ids: Iterable[str]) -> dict[str, SkuFacts]:
+    wanted, out = list(ids), {}
+    for chunk in _chunks(wanted, 900):
+        q = select(skus.c.id, skus.c.code, skus.c.batch_tracked, skus.c.low_stock_threshold).where(skus.c.id.in_(chunk))
+        out.update((r.id, SkuFacts(r.id, r.code, r.batch_tracked, r.low_stock_threshold)) for r in conn.execute(q))
+    return out
+
+
+def bin_facts(conn: Connection, ids: Iterable[str]) -> dict[str, Bin]:
+    wanted, out = list(ids), {}
+    for chunk in _chunks(wanted, 900):
+        q = select(bins.c.id, bins.c.warehouse_id, bins.c.code, bins.c.kind, bins.c.walk_seq).where(bins.c.id.in_(chunk))
+        out.update((r.id, Bin(r.id, r.warehouse_id, r.code, BinKind(r.kind), r.walk_seq)) for r in conn.execute(q))
     return out
 
 
@@ -241,7 +267,9 @@ def existing_sku_codes(conn: Connection, codes: Iterable[str]) -> dict[str, str]
     return out
 
 
-def add_unique_code(conn: Connection, code: str, sku_id: str, batch: str = "") -> None:
+def add_unique_code(conn: Connection, raw_code: str, sku_id: str, batch: str = "") -> None:
+    """Register a per-unit code (唯一码); keyed like internal barcodes (upper-cased), as scans look it up."""
+    code = internal_code_key(normalize_scan(raw_code))
     if conn.execute(select(unique_codes.c.code).where(unique_codes.c.code == code)).first():
         raise ConflictError("barcode.taken", barcode=code, sku_code=sku_id)
     conn.execute(unique_codes.insert().values(code=code, sku_id=sku_id, batch=batch, created_at=utc_now()))

@@ -39,6 +39,16 @@ def record(conn: Connection, kind: str, aggregate_type: str, aggregate_id: str, 
     return event_id
 
 
+def record_many(conn: Connection, items: Sequence[tuple[str, str, str, Mapping[str, Any]]], *, hlc: int) -> None:
+    """Record several events, each (kind, aggregate_type, aggregate_id, payload), in one statement."""
+    if not items:
+        return
+    now = utc_now()
+    conn.execute(events.insert(), [
+        {"id": new_id(), "kind": kind, "aggregate_type": agg_type, "aggregate_id": agg_id, "payload": dict(payload),
+         "hlc": hlc, "created_at": now} for kind, agg_type, agg_id, payload in items])
+
+
 def after(conn: Connection, cursor: int, *, limit: int = 1000, kinds: Sequence[str] = ()) -> list[Event]:
     """Events with ``seq > cursor`` in commit order of their sequence, at most ``limit``."""
     query = select(events).where(events.c.seq > cursor).order_by(events.c.seq).limit(limit)

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, select, tuple_
 
-from server.store import alerts, events
-from server.store.catalogue import bins_by_id, skus_by_id
+from server.store import alerts, bulk, events
+from server.store.catalogue import bin_facts, sku_facts
 from server.store.schema import movements, stock_balances, warehouse_stock
-from server.store.upsert import upsert_add
 from shared.catalogue.model import BinKind
 from shared.core.errors import ConflictError, NotFoundError, ValidationError
 from shared.core.time import utc_now
@@ -61,16 +60,16 @@ def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, s
     """Append ``batch`` to the ledger and update every projection, in the caller's transaction."""
     if not batch:
         return
-    bins = _validate(conn, batch)
-    now = utc_now()
-    conn.execute(movements.insert(), [
-        {"id": m.id, "sku_id": m.sku_id, "warehouse_id": m.warehouse_id, "bin_id": m.bin_id, "batch": m.batch,
-         "qty": m.qty, "reason": int(m.reason), "hlc": m.hlc, "recorded_at": now, "ref_type": m.ref_type,
-         "ref_id": m.ref_id, "user_id": m.user_id, "device_id": m.device_id} for m in batch])
-    touched = _apply_projections(conn, batch, bins)
+    bin_kinds, alerting_skus = _validate(conn, batch)
+    now = _db_time(conn)
+    bulk.executemany(conn, bulk.INSERT_MOVEMENTS, [
+        (m.id, m.sku_id, m.warehouse_id, m.bin_id, m.batch, m.qty, int(m.reason), m.hlc, now, m.ref_type, m.ref_id,
+         m.user_id, m.device_id) for m in batch])
+    negative = _apply_projections(conn, batch, bin_kinds)
     hlc = max(m.hlc for m in batch)
-    _record_negatives(conn, touched, hlc)
-    alerts.refresh(conn, {(m.sku_id, m.warehouse_id) for m in batch}, hlc=hlc)
+    events.record_many(conn, [("stock.negative_balance", "bin", b.bin_id, {"sku_id": b.sku_id, "batch": b.batch,
+                               "warehouse_id": b.warehouse_id, "on_hand": b.on_hand}) for b in negative], hlc=hlc)
+    alerts.refresh(conn, {(m.sku_id, m.warehouse_id) for m in batch if m.sku_id in alerting_skus}, hlc=hlc)
     ref_type, ref_id = event_ref
     events.record(conn, "stock.movements_posted", ref_type or "ledger", ref_id or batch[0].id, {
         "movement_ids": [m.id for m in batch],
@@ -78,7 +77,8 @@ def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, s
     }, hlc=hlc)
 
 
-def _validate(conn: Connection, batch: Sequence[Movement]) -> dict[str, BinKind]:
+def _validate(conn: Connection, batch: Sequence[Movement]) -> tuple[dict[str, BinKind], set[str]]:
+    """Check every leg against the catalogue; return bin kinds and the SKUs that have a low-stock threshold."""
     ids = [m.id for m in batch]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
@@ -88,8 +88,8 @@ def _validate(conn: Connection, batch: Sequence[Movement]) -> dict[str, BinKind]
         existing = conn.execute(select(movements.c.id).where(movements.c.id.in_(chunk)).limit(1)).first()
         if existing:
             raise ConflictError("movement.duplicate_id", movement_id=existing.id)
-    skus = skus_by_id(conn, (m.sku_id for m in batch))
-    bins = bins_by_id(conn, (m.bin_id for m in batch))
+    skus = sku_facts(conn, {m.sku_id for m in batch})
+    bins = bin_facts(conn, {m.bin_id for m in batch})
     for m in batch:
         check_movement(m)
         sku = skus.get(m.sku_id)
@@ -102,15 +102,14 @@ def _validate(conn: Connection, batch: Sequence[Movement]) -> dict[str, BinKind]
             raise ValidationError("bin.wrong_warehouse", bin=bin_.code, warehouse=m.warehouse_id)
         if bin_.kind is BinKind.TRANSIT and m.kind not in _TRANSFER_KINDS:
             raise ValidationError("bin.not_stockable", bin=bin_.code)
-        if sku.batch_tracked and not m.batch:
-            raise ValidationError("sku.batch_required", sku=sku.code)
-        if not sku.batch_tracked and m.batch:
-            raise ValidationError("sku.batch_not_tracked", sku=sku.code)
-    return {b.id: b.kind for b in bins.values()}
+        if sku.batch_tracked != bool(m.batch):
+            raise ValidationError("sku.batch_required" if sku.batch_tracked else "sku.batch_not_tracked", sku=sku.code)
+    return {b.id: b.kind for b in bins.values()}, {s.id for s in skus.values() if s.low_stock_threshold > 0}
 
 
-def _apply_projections(conn: Connection, batch: Sequence[Movement], bin_kinds: dict[str, BinKind]) -> list[tuple[str, str, str]]:
-    """Aggregate the batch per key, upsert both projections; return the keys whose balance fell."""
+def _apply_projections(conn: Connection, batch: Sequence[Movement], bin_kinds: dict[str, BinKind]) -> list[Balance]:
+    """Aggregate the batch per key and upsert both projections; return the bin balances now negative
+    (they become exception events: a physical movement is never refused for stock reasons)."""
     per_bin: dict[tuple[str, str, str], int] = defaultdict(int)
     warehouse_of: dict[str, str] = {}
     per_wh: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # [on_hand, in_transit]
@@ -118,25 +117,22 @@ def _apply_projections(conn: Connection, batch: Sequence[Movement], bin_kinds: d
         per_bin[(m.sku_id, m.bin_id, m.batch)] += m.qty
         warehouse_of[m.bin_id] = m.warehouse_id
         per_wh[(m.sku_id, m.warehouse_id)][1 if bin_kinds[m.bin_id] is BinKind.TRANSIT else 0] += m.qty
-    upsert_add(conn, stock_balances, ("sku_id", "bin_id", "batch"), ("on_hand",), [
-        {"sku_id": s, "bin_id": b, "batch": bt, "warehouse_id": warehouse_of[b], "on_hand": q, "reserved": 0}
-        for (s, b, bt), q in per_bin.items()])
-    upsert_add(conn, warehouse_stock, ("sku_id", "warehouse_id"), ("on_hand", "in_transit"), [
-        {"sku_id": s, "warehouse_id": w, "on_hand": oh, "in_transit": it, "reserved": 0}
-        for (s, w), (oh, it) in per_wh.items()])
-    return [key for key, q in per_bin.items() if q < 0]
-
-
-def _record_negatives(conn: Connection, decreased: list[tuple[str, str, str]], hlc: int) -> None:
-    """Balances a batch drove below zero become exception events (never a refused movement)."""
-    for start in range(0, len(decreased), 300):
-        chunk = decreased[start:start + 300]
+    bulk.executemany(conn, bulk.ADD_TO_BIN, [(s, b, bt, warehouse_of[b], q) for (s, b, bt), q in per_bin.items()])
+    bulk.executemany(conn, bulk.ADD_TO_WAREHOUSE, [(s, w, oh, it) for (s, w), (oh, it) in per_wh.items()])
+    fell = [key for key, q in per_bin.items() if q < 0]
+    out: list[Balance] = []
+    for start in range(0, len(fell), 300):
         rows = conn.execute(select(stock_balances).where(and_(
-            tuple_(stock_balances.c.sku_id, stock_balances.c.bin_id, stock_balances.c.batch).in_(chunk),
-            stock_balances.c.on_hand < 0))).all()
-        for r in rows:
-            events.record(conn, "stock.negative_balance", "bin", r.bin_id,
-                          {"sku_id": r.sku_id, "batch": r.batch, "warehouse_id": r.warehouse_id, "on_hand": r.on_hand}, hlc=hlc)
+            tuple_(stock_balances.c.sku_id, stock_balances.c.bin_id, stock_balances.c.batch).in_(fell[start:start + 300]),
+            stock_balances.c.on_hand < 0)))
+        out.extend(Balance(r.sku_id, r.bin_id, r.batch, r.warehouse_id, r.on_hand, r.reserved) for r in rows)
+    return out
+
+
+def _db_time(conn: Connection) -> object:
+    """``recorded_at`` in the form each driver stores for a timezone-aware DateTime column."""
+    now = utc_now()
+    return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 # ---- reads -----------------------------------------------------------------------------------------

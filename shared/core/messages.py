@@ -82,4 +82,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scan.unknown_code": ("无法识别的编码：{code}", "Unrecognised code: {code}"),
     "scan.bad_gs1": ("无法解析的 GS1 条码：{barcode}", "Cannot read the GS1 barcode {barcode}"),
     "scan.gs1_no_gtin": ("GS1 条码中没有商品 GTIN（AI 01 或 02）：{barcode}", "The GS1 barcode {barcode} carries no product GTIN (AI 01 or 02)"),
+    # ---- catalogue import / export (server/imports, server/exports, `erp import` / `erp export`) ----
+    # file-level: nothing of the file is used
+    "import.old_xls": ("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）", "Old .xls files are not supported; save the file as .xlsx or CSV (UTF-8) in Excel"),
+    "import.empty": ("文件是空的：没有表头行", "The file is empty: there is no header row"),
+    "import.blank_header": ("第 {column} 列的表头为空", "Column {column} has a blank header"),
+    # row-level: the row is rejected, the others are reported as usual
+    "import.extra_cells": ("这一行在第 {column} 列有内容，但该列没有表头", "This row has content in column {column}, which has no header"),
+    "import.formula_without_value": ("单元格 {cell} 是公式但没有计算结果，请在 Excel 中打开并保存后再导入", "Cell {cell} holds a formula without a computed value; open and save the file in Excel, then import it again"),
+    "import.thousands_separator": ("{field} 不能含千位分隔符：{value}", "{field} must not contain thousands separators: {value}"),
+    "import.required_value": ("{field} 不能为空", "{field} must not be empty"),
+    "import.duplicate_sku_code": ("商品编码 {value} 在文件中重复（第 {rows} 行）", "SKU code {value} appears more than once in the file (rows {rows})"),
+    "import.duplicate_barcode": ("条码 {value} 在文件中重复（第 {rows} 行）", "Barcode {value} appears more than once in the file (rows {rows})"),
+    "import.duplicate_bin": ("库位 {value} 在文件中重复（第 {rows} 行）", "Bin {value} appears more than once in the file (rows {rows})"),
+    "import.duplicate_stock_line": ("期初库存 {value} 在文件中重复（第 {rows} 行）", "Opening stock line {value} appears more than once in the file (rows {rows})"),
+    "import.case_barcode_is_unit": ("箱码 {barcode} 同时填在了单品条码中", "Case barcode {barcode} is also given as a unit barcode"),
+    "import.pack_qty_required": ("填写了箱码就必须填写箱规（每箱数量）", "A case barcode needs a pack quantity"),
+    "import.pack_qty_mismatch": ("箱规有 {pack_qtys} 个，箱码有 {case_barcodes} 个：箱规填一个（所有箱码相同）或每个箱码一个", "{pack_qtys} pack quantities for {case_barcodes} case barcodes: give one for all, or one per case barcode"),
+    "import.stock_exists": ("商品 {sku} 在库位 {bin} 已有库存 {on_hand}；期初库存只能导入空库位，差异请用盘点调整", "SKU {sku} already has {on_hand} in bin {bin}; opening stock goes into empty bins only (correct differences with a stocktake)"),
+    # commit
+    "import.stale_plan": ("预检之后数据已被他人修改，没有导入任何行，请重新导入", "The store changed after the dry run; nothing was imported, run the import again"),
+    "export.unknown_kind": ("未知的导出类型：{kind}", "Unknown export kind: {kind}"),
+    "export.unknown_format": ("导出文件名必须以 .xlsx 或 .csv 结尾：{path}", "The export file name must end in .xlsx or .csv: {path}"),
 }

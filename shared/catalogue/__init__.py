@@ -1,0 +1,1 @@
+"""The catalogue: SKUs and their barcodes (GTINs and internal codes)."""
