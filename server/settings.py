@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -15,9 +15,7 @@ class Settings:
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
-    movement_batch_limit: int = 5000
     import_max_bytes: int = 50 * 1024 * 1024
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def resolved_database_url(self) -> str:
