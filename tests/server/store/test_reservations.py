@@ -76,3 +76,29 @@ def test_low_stock_alert_opens_when_reservation_drops_available(world: World) ->
         reservations.reserve(conn, world.sku, world.wh_a, 4, hlc=world.hlc())
     with world.store.read() as conn:
         assert [a.available for a in alerts.open_alerts(conn)] == [4]
+
+
+def test_two_concurrent_reservations_of_the_last_unit_cannot_both_succeed(world: World) -> None:
+    import threading
+
+    world.stock(world.sku2, world.a1, 1)
+    outcome: list[str] = []
+
+    def second() -> None:
+        try:
+            with world.store.transaction() as conn:
+                reservations.reserve(conn, world.sku2, world.wh_a, 1, hlc=world.hlc())
+            outcome.append("reserved")
+        except RuleViolation as err:
+            outcome.append(err.code)
+
+    with world.store.transaction() as conn:
+        reservations.reserve(conn, world.sku2, world.wh_a, 1, hlc=world.hlc())
+        rival = threading.Thread(target=second)
+        rival.start()
+        rival.join(timeout=0.5)  # the rival blocks on our write lock / row lock until we commit
+        assert rival.is_alive()
+    rival.join(timeout=30)
+    assert outcome == ["reservation.insufficient"]
+    with world.store.read() as conn:
+        assert ledger.warehouse_level(conn, world.sku2, world.wh_a).reserved == 1
