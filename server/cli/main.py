@@ -3,10 +3,9 @@ from ``Settings.from_env()`` and call services."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
+from server.cli import import_export
 from server.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline-first e-commerce ERP server.")
@@ -68,14 +67,4 @@ def check() -> None:
     typer.echo("ledger and projections agree")
 
 
-def _register_optional() -> None:
-    """Commands in their own modules register themselves here."""
-    try:
-        from server.cli import import_export
-    except ImportError as exc:  # pragma: no cover - the module is part of the package
-        raise RuntimeError("server.cli.import_export is missing") from exc
-    import_export.register(app)
-
-
-if Path(__file__).with_name("import_export.py").exists():
-    _register_optional()
+import_export.register(app)

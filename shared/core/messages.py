@@ -105,3 +105,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.unknown_kind": ("未知的导出类型：{kind}", "Unknown export kind: {kind}"),
     "export.unknown_format": ("导出文件名必须以 .xlsx 或 .csv 结尾：{path}", "The export file name must end in .xlsx or .csv: {path}"),
 }
+
+# ---- sync (the protocol and its merge rules) --------------------------------------------------------
+MESSAGES.update({
+    "sync.unknown_kind": ("未知的操作类型：{kind}", "Unknown operation kind: {kind}"),
+    "sync.bad_version": ("操作 {kind} 的版本 {version} 不受支持（当前 {current}）", "Version {version} of {kind} is not supported (current {current})"),
+    "sync.bad_envelope": ("操作格式错误：{reason}", "Malformed operation: {reason}"),
+    "sync.batch_too_large": ("一次最多推送 {limit} 个操作，收到 {count} 个", "At most {limit} operations per push, got {count}"),
+    "sync.body_too_large": ("请求内容超过 {limit} 字节", "Request body exceeds {limit} bytes"),
+    "sync.bad_json": ("请求不是有效的 JSON：{reason}", "The request is not valid JSON: {reason}"),
+    "sync.replayed_different_payload": ("操作 {op_id} 已用不同的内容提交过，本次不执行", "Operation {op_id} was already submitted with a different payload; not applied"),
+    "sync.wrong_device": ("操作属于设备 {op_device}，不是当前设备 {device}", "The operation belongs to device {op_device}, not to this device {device}"),
+    "sync.bad_cursor": ("同步游标无效：{cursor}", "Invalid sync cursor: {cursor}"),
+    "device.unauthorized": ("设备未登录或令牌无效，请重新注册设备", "The device token is missing or invalid; enrol the device again"),
+    "device.revoked": ("设备已被停用，请联系管理员", "This device has been revoked; contact an administrator"),
+    "device.bad_enrolment_code": ("注册码无效、已使用或已过期", "The enrolment code is invalid, used or expired"),
+    "device.not_found": ("找不到设备：{device}", "Unknown device: {device}"),
+    "task.not_found": ("找不到任务：{task}", "Unknown task: {task}"),
+    "task.claimed_by_other": ("任务 {task} 已被其他设备领取", "Task {task} was claimed by another device"),
+    "task.bad_state": ("任务 {task} 当前状态为 {state}，不能{action}", "Task {task} is {state}: cannot {action}"),
+    "master.not_found": ("找不到要修改的记录：{entity} {entity_id}", "Nothing to edit: {entity} {entity_id}"),
+})
