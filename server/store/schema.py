@@ -84,6 +84,8 @@ bins = Table(
     Column("walk_seq", Integer, nullable=False, default=0),
     Column("archived", Boolean, nullable=False, default=False),
     _created(),
+    Column("change_seq", BigInteger, nullable=False, default=0),
+    Index(None, "warehouse_id", "change_seq"),
     UniqueConstraint("warehouse_id", "code"),
     CheckConstraint("kind IN ('storage', 'dock', 'transit')", name="kind"),
     Index(None, "warehouse_id", "walk_seq"),
@@ -107,6 +109,7 @@ skus = Table(
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("weight_g >= 0 AND low_stock_threshold >= 0 AND cost_fen >= 0", name="non_negative"),
+    Column("change_seq", BigInteger, nullable=False, default=0, index=True),
 )
 
 sku_packs = Table(
@@ -131,6 +134,7 @@ barcodes = Table(
     Column("raw", String(128), nullable=False),
     Column("pack_qty_base", BigInteger, nullable=False, default=1),
     _created(),
+    Column("change_seq", BigInteger, nullable=False, default=0, index=True),
     Index(None, "sku_id"),
     CheckConstraint("kind IN ('gtin', 'internal')", name="kind"),
     CheckConstraint("pack_qty_base >= 1", name="pack_qty"),
@@ -192,6 +196,8 @@ stock_balances = Table(
     Column("on_hand", BigInteger, nullable=False, default=0),
     Column("reserved", BigInteger, nullable=False, default=0),
     UniqueConstraint("sku_id", "bin_id", "batch"),
+    Column("change_seq", BigInteger, nullable=False, default=0),
+    Index(None, "warehouse_id", "change_seq"),
     Index(None, "bin_id"),
     Index(None, "warehouse_id", "sku_id"),
 )
@@ -315,6 +321,8 @@ stocktakes = Table(
     Column("approved_by", String(36), nullable=True),
     Column("approved_at", DateTime(timezone=True), nullable=True),
     Column("approved_hlc", BigInteger, nullable=True),
+    Column("change_seq", BigInteger, nullable=False, default=0),
+    Index(None, "warehouse_id", "change_seq"),
 )
 
 stocktake_bins = Table(
@@ -355,4 +363,110 @@ events = Table(
     Column("hlc", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index(None, "aggregate_type", "aggregate_id"),
+)
+
+
+# ---- sync: devices, applied operations, conflicts, tasks, change stamps --------------------------------
+
+sync_counter = Table(
+    "sync_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False),
+    Column("hardware_id", String(200), nullable=False, default=""),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("token_id", String(64), nullable=False),
+    Column("app_version", String(32), nullable=False, default=""),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("last_seen_at", DateTime(timezone=True), nullable=True),
+    Column("last_seq", BigInteger, nullable=False, default=0),
+    Column("seq_gaps", BigInteger, nullable=False, default=0),
+    Column("clock_skew_ms", BigInteger, nullable=False, default=0),
+    Column("clock_flagged", Boolean, nullable=False, default=False),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("created_by", String(64), nullable=False, default=""),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    Column("device_id", String(36), nullable=True),
+)
+
+applied_ops = Table(
+    "applied_ops",
+    metadata,
+    Column("op_id", String(36), primary_key=True),
+    Column("device_id", String(36), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("error", JSON, nullable=True),
+    Column("op_hlc", BigInteger, nullable=False),
+    Column("effective_hlc", BigInteger, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Index(None, "device_id", "seq"),
+    CheckConstraint("status IN ('applied', 'rejected')", name="status"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    _id(),
+    Column("op_id", String(36), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("message_en", Text, nullable=False),
+    Column("state", String(16), nullable=False, default="open"),
+    _created(),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolved_by", String(64), nullable=True),
+    Column("resolution", Text, nullable=True),
+    Index(None, "device_id", "state"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    _id(),
+    Column("kind", String(16), nullable=False),
+    _ref("warehouse_id", "warehouses.id"),
+    Column("state", String(16), nullable=False),
+    Column("claimed_by_device", String(36), nullable=False, default=""),
+    Column("claimed_by_user", String(64), nullable=False, default=""),
+    Column("claim_hlc", BigInteger, nullable=True),
+    Column("data", JSON, nullable=False),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("change_seq", BigInteger, nullable=False, default=0),
+    Index(None, "warehouse_id", "change_seq"),
+    CheckConstraint("kind IN ('pick', 'count', 'recount', 'exception')", name="kind"),
+    CheckConstraint("state IN ('open', 'claimed', 'done', 'cancelled')", name="state"),
+)
+
+field_versions = Table(
+    "field_versions",
+    metadata,
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", String(36), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("hlc", BigInteger, nullable=False),
+    Column("device_id", String(36), nullable=False),
+    UniqueConstraint("entity", "entity_id", "field"),
 )

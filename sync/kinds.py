@@ -1,0 +1,111 @@
+"""Operation kinds, their payload schemas and versions.
+
+Each kind has a current payload version; the server also accepts the previous version for a
+documented while (``ACCEPT_PREVIOUS_UNTIL``) and upgrades it before applying. ``check_payload``
+returns the payload in the current version with every field validated, or raises a typed error.
+
+    kind              v  payload                                                          merge rule
+    stock.receive     2  sku_id, bin_id, qty, batch, receipt_id?                          ledger delta (+)
+    stock.pick        2  sku_id, bin_id, qty, batch, task_id?                             ledger delta (−), never refused for stock
+    stock.move        2  sku_id, from_bin_id, to_bin_id, qty, batch                       ledger delta pair
+    stock.putaway     2  sku_id, from_bin_id, to_bin_id, qty, batch                       ledger delta pair (reason 200)
+    stocktake.count   2  stocktake_id, bin_id, sku_id, batch, counted_qty, is_recount     statement at HLC; recount task on disagreement
+    task.claim        2  task_id                                                          server-authoritative; loser gets a conflict
+    task.complete     2  task_id                                                          idempotent for the claimant
+    master.set        2  entity ("sku"), entity_id, field, value                          last-writer-wins per field by HLC
+
+Version 1 of the stock and count kinds had no ``batch`` field (it is taken as "").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shared.core.errors import ValidationError
+from shared.core.ids import parse_id
+from shared.core.quantity import parse_qty
+from shared.core.text import clean_text
+
+CURRENT_VERSION = 2
+ACCEPT_PREVIOUS_UNTIL = "2027-06-30"
+MASTER_FIELDS = {"sku": {"name_zh", "name_en", "spec", "low_stock_threshold"}}
+
+Payload = dict[str, Any]
+
+
+def _batch(p: Payload) -> str:
+    return clean_text(p.get("batch", ""), "batch", max_chars=64, required=False)
+
+
+def _opt_id(p: Payload, name: str) -> str:
+    value = p.get(name) or ""
+    return parse_id(value, name) if value else ""
+
+
+def _stock_single(p: Payload) -> Payload:
+    return {"sku_id": parse_id(p.get("sku_id"), "sku_id"), "bin_id": parse_id(p.get("bin_id"), "bin_id"),
+            "qty": parse_qty(p.get("qty")), "batch": _batch(p)}
+
+
+def _receive(p: Payload) -> Payload:
+    return {**_stock_single(p), "receipt_id": _opt_id(p, "receipt_id")}
+
+
+def _pick(p: Payload) -> Payload:
+    return {**_stock_single(p), "task_id": _opt_id(p, "task_id")}
+
+
+def _pair(p: Payload) -> Payload:
+    return {"sku_id": parse_id(p.get("sku_id"), "sku_id"), "from_bin_id": parse_id(p.get("from_bin_id"), "from_bin_id"),
+            "to_bin_id": parse_id(p.get("to_bin_id"), "to_bin_id"), "qty": parse_qty(p.get("qty")), "batch": _batch(p)}
+
+
+def _count(p: Payload) -> Payload:
+    return {"stocktake_id": parse_id(p.get("stocktake_id"), "stocktake_id"), "bin_id": parse_id(p.get("bin_id"), "bin_id"),
+            "sku_id": parse_id(p.get("sku_id"), "sku_id"), "batch": _batch(p),
+            "counted_qty": parse_qty(p.get("counted_qty"), allow_zero=True), "is_recount": p.get("is_recount") is True}
+
+
+def _task(p: Payload) -> Payload:
+    return {"task_id": parse_id(p.get("task_id"), "task_id")}
+
+
+def _master(p: Payload) -> Payload:
+    entity, field = p.get("entity"), p.get("field")
+    if entity not in MASTER_FIELDS:
+        raise ValidationError("invalid.enum", field="entity", value=entity)
+    if field not in MASTER_FIELDS[entity]:
+        raise ValidationError("invalid.enum", field="field", value=field)
+    value = p.get("value")
+    if field == "low_stock_threshold":
+        value = parse_qty(value, allow_zero=True)
+    else:
+        value = clean_text(value, str(field), required=field == "name_zh")
+    return {"entity": entity, "entity_id": parse_id(p.get("entity_id"), "entity_id"), "field": field, "value": value}
+
+
+CHECKS: dict[str, Callable[[Payload], Payload]] = {
+    "stock.receive": _receive,
+    "stock.pick": _pick,
+    "stock.move": _pair,
+    "stock.putaway": _pair,
+    "stocktake.count": _count,
+    "task.claim": _task,
+    "task.complete": _task,
+    "master.set": _master,
+}
+
+
+def check_payload(kind: str, version: int, payload: object) -> Payload:
+    """Validate ``payload`` of ``kind`` at ``version`` and return it in the current version."""
+    check = CHECKS.get(kind)
+    if check is None:
+        raise ValidationError("sync.unknown_kind", kind=kind)
+    if version not in (CURRENT_VERSION, CURRENT_VERSION - 1):
+        raise ValidationError("sync.bad_version", kind=kind, version=version, current=CURRENT_VERSION)
+    if not isinstance(payload, dict):
+        raise ValidationError("sync.bad_envelope", reason="payload must be an object")
+    if version == CURRENT_VERSION - 1:
+        payload = {**payload, "batch": ""}  # v1 had no batch field
+    return check(payload)
