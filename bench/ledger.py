@@ -4,7 +4,7 @@ Posts N movements (default 200,000) through ``server.store.ledger.post`` in batc
 per batch, as sync applies a pushed batch), on a fresh SQLite file with WAL and synchronous=FULL.
 In the same run it measures the physical limit of the same effect with raw sqlite3 and executemany:
 ledger append with a unique id (and the same indexes), plus the per-bin and per-warehouse projection
-upserts, same batches, same durability settings. Prints both rates and their ratio.
+upserts and the change stamp devices pull by, same batches, same durability settings. Prints both rates and their ratio.
 
     .venv/bin/python bench/ledger.py [--movements 200000] [--batch 1000] [--postgres URL]
 """
@@ -83,7 +83,9 @@ CREATE INDEX ix_m1 ON movements (sku_id, bin_id, batch, hlc);
 CREATE INDEX ix_m2 ON movements (warehouse_id, seq);
 CREATE INDEX ix_m3 ON movements (ref_type, ref_id);
 CREATE TABLE stock_balances (sku_id TEXT, bin_id TEXT, batch TEXT, warehouse_id TEXT, on_hand INTEGER, reserved INTEGER,
-  UNIQUE (sku_id, bin_id, batch));
+  change_seq INTEGER, UNIQUE (sku_id, bin_id, batch));
+CREATE INDEX ix_sb ON stock_balances (warehouse_id, change_seq);
+CREATE TABLE sync_counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE warehouse_stock (sku_id TEXT, warehouse_id TEXT, on_hand INTEGER, reserved INTEGER, in_transit INTEGER,
   UNIQUE (sku_id, warehouse_id));
 """
@@ -104,12 +106,14 @@ def bench_raw(path: Path, batch: list[Movement], size: int) -> float:
             per_bin[(m.sku_id, m.bin_id, m.batch)] += m.qty
             per_wh[(m.sku_id, m.warehouse_id)] += m.qty
         db.execute("BEGIN IMMEDIATE")
+        seq = db.execute("INSERT INTO sync_counter VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET value = value + 1"
+                         " RETURNING value").fetchone()[0]
         db.executemany("INSERT INTO movements (id, sku_id, warehouse_id, bin_id, batch, qty, reason, hlc, recorded_at, ref_type,"
                        " ref_id, user_id, device_id) VALUES (?,?,?,?,?,?,?,?,?,'','','','')",
                        [(m.id, m.sku_id, m.warehouse_id, m.bin_id, m.batch, m.qty, int(m.reason), m.hlc, now) for m in chunk])
-        db.executemany("INSERT INTO stock_balances VALUES (?,?,?,?,?,0) ON CONFLICT (sku_id, bin_id, batch)"
-                       " DO UPDATE SET on_hand = on_hand + excluded.on_hand",
-                       [(s, b, bt, chunk[0].warehouse_id, q) for (s, b, bt), q in per_bin.items()])
+        db.executemany("INSERT INTO stock_balances VALUES (?,?,?,?,?,0,?) ON CONFLICT (sku_id, bin_id, batch)"
+                       " DO UPDATE SET on_hand = on_hand + excluded.on_hand, change_seq = excluded.change_seq",
+                       [(s, b, bt, chunk[0].warehouse_id, q, seq) for (s, b, bt), q in per_bin.items()])
         db.executemany("INSERT INTO warehouse_stock VALUES (?,?,?,0,0) ON CONFLICT (sku_id, warehouse_id)"
                        " DO UPDATE SET on_hand = on_hand + excluded.on_hand",
                        [(s, w, q) for (s, w), q in per_wh.items()])

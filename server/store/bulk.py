@@ -29,8 +29,9 @@ INSERT_MOVEMENTS = (
     " user_id, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 ADD_TO_BIN = (
-    "INSERT INTO stock_balances (sku_id, bin_id, batch, warehouse_id, on_hand, reserved) VALUES (?, ?, ?, ?, ?, 0)"
-    " ON CONFLICT (sku_id, bin_id, batch) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand"
+    "INSERT INTO stock_balances (sku_id, bin_id, batch, warehouse_id, on_hand, reserved, change_seq) VALUES (?, ?, ?, ?, ?, 0, ?)"
+    " ON CONFLICT (sku_id, bin_id, batch) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand,"
+    " change_seq = excluded.change_seq"
 )
 ADD_TO_WAREHOUSE = (
     "INSERT INTO warehouse_stock (sku_id, warehouse_id, on_hand, reserved, in_transit) VALUES (?, ?, ?, 0, ?)"

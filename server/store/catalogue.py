@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
+from server.store.changes import stamp
 from server.store.schema import barcodes, bins, platform_skus, sku_packs, skus, unique_codes, warehouses
 from shared.catalogue.barcode import classify_barcode_for_storage, internal_code_key, normalize_scan
 from shared.catalogue.model import (
@@ -63,12 +64,12 @@ def list_warehouses(conn: Connection) -> list[Warehouse]:
 def insert_bins(conn: Connection, new_bins: Sequence[Bin]) -> None:
     if not new_bins:
         return
-    now = utc_now()
+    now, seq = utc_now(), stamp(conn)
     try:
         with conn.begin_nested():  # a savepoint, so PostgreSQL can still query after a violation
             conn.execute(bins.insert(), [
                 {"id": b.id, "warehouse_id": b.warehouse_id, "code": b.code, "kind": b.kind.value,
-                 "walk_seq": b.walk_seq, "archived": False, "created_at": now} for b in new_bins])
+                 "walk_seq": b.walk_seq, "archived": False, "created_at": now, "change_seq": seq} for b in new_bins])
     except IntegrityError:
         dup = _first_duplicate_bin(conn, new_bins)
         raise ConflictError("bin.duplicate_code", code=dup.code if dup else "?", warehouse=dup.warehouse_id if dup else "?") from None
@@ -161,13 +162,14 @@ def insert_sku(conn: Connection, sku: Sku) -> Sku:
 def insert_skus(conn: Connection, new_skus: Sequence[Sku]) -> None:
     if not new_skus:
         return
-    now = utc_now()
+    now, seq = utc_now(), stamp(conn)
     try:
         conn.execute(skus.insert(), [
             {"id": s.id, "code": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "spec": s.spec,
              "base_unit": s.base_unit, "weight_g": s.weight_g, "batch_tracked": s.batch_tracked,
              "unique_code_tracked": s.unique_code_tracked, "low_stock_threshold": s.low_stock_threshold,
-             "cost_fen": s.cost_fen, "archived": False, "created_at": now, "updated_at": now} for s in new_skus])
+             "cost_fen": s.cost_fen, "archived": False, "created_at": now, "updated_at": now, "change_seq": seq}
+            for s in new_skus])
     except IntegrityError:
         raise ConflictError("sku.duplicate_code", code=", ".join(s.code for s in new_skus[:3])) from None
     pack_rows = [{"sku_id": s.id, "code": p.code, "name_zh": p.name_zh, "name_en": p.name_en, "qty_base": p.qty_base}
@@ -200,7 +202,7 @@ def skus_by_id(conn: Connection, ids: Iterable[str]) -> dict[str, Sku]:
 
 
 def archive_sku(conn: Connection, sku_id: str) -> None:
-    conn.execute(skus.update().where(skus.c.id == sku_id).values(archived=True, updated_at=utc_now()))
+    conn.execute(skus.update().where(skus.c.id == sku_id).values(archived=True, updated_at=utc_now(), change_seq=stamp(conn)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,7 @@ def add_barcode(conn: Connection, sku_id: str, raw: str, *, pack_qty_base: objec
     if owner is not None:
         raise ConflictError("barcode.taken", barcode=raw, sku_code=owner.code)
     conn.execute(barcodes.insert().values(id=new_id(), sku_id=sku_id, key=key, kind=kind, raw=raw.strip(),
-                                          pack_qty_base=qty, created_at=utc_now()))
+                                          pack_qty_base=qty, created_at=utc_now(), change_seq=stamp(conn)))
     return BarcodeRow(key, kind, raw.strip(), sku_id, qty)
 
 
@@ -230,10 +232,10 @@ def insert_barcode_rows(conn: Connection, rows: Sequence[BarcodeRow]) -> None:
     """Bulk insert of already classified barcodes (demo data, confirmed imports)."""
     if not rows:
         return
-    now = utc_now()
+    now, seq = utc_now(), stamp(conn)
     conn.execute(barcodes.insert(), [
         {"id": new_id(), "sku_id": r.sku_id, "key": r.key, "kind": r.kind, "raw": r.raw,
-         "pack_qty_base": r.pack_qty_base, "created_at": now} for r in rows])
+         "pack_qty_base": r.pack_qty_base, "created_at": now, "change_seq": seq} for r in rows])
 
 
 def barcode_by_key(conn: Connection, key: str) -> tuple[BarcodeRow, Sku] | None:

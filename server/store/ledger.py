@@ -20,6 +20,7 @@ from sqlalchemy import Connection, and_, func, select, tuple_
 
 from server.store import alerts, bulk, events
 from server.store.catalogue import bin_facts, sku_facts
+from server.store.changes import stamp
 from server.store.schema import movements, stock_balances, warehouse_stock
 from shared.catalogue.model import BinKind
 from shared.core.errors import ConflictError, NotFoundError, ValidationError
@@ -117,7 +118,8 @@ def _apply_projections(conn: Connection, batch: Sequence[Movement], bin_kinds: d
         per_bin[(m.sku_id, m.bin_id, m.batch)] += m.qty
         warehouse_of[m.bin_id] = m.warehouse_id
         per_wh[(m.sku_id, m.warehouse_id)][1 if bin_kinds[m.bin_id] is BinKind.TRANSIT else 0] += m.qty
-    bulk.executemany(conn, bulk.ADD_TO_BIN, [(s, b, bt, warehouse_of[b], q) for (s, b, bt), q in per_bin.items()])
+    seq = stamp(conn)
+    bulk.executemany(conn, bulk.ADD_TO_BIN, [(s, b, bt, warehouse_of[b], q, seq) for (s, b, bt), q in per_bin.items()])
     bulk.executemany(conn, bulk.ADD_TO_WAREHOUSE, [(s, w, oh, it) for (s, w), (oh, it) in per_wh.items()])
     fell = [key for key, q in per_bin.items() if q < 0]
     out: list[Balance] = []

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, select
 
 from server.store import alerts, events, ledger
 from server.store.catalogue import get_bin
+from server.store.changes import stamp
 from server.store.schema import reservations, stock_balances, warehouse_stock
 from shared.core.errors import NotFoundError, RuleViolation, ValidationError
 from shared.core.ids import new_id
@@ -53,7 +54,7 @@ def reserve(conn: Connection, sku_id: str, warehouse_id: str, qty: object, *, hl
         sb = stock_balances.c
         done = conn.execute(stock_balances.update()
                             .where(and_(sb.sku_id == sku_id, sb.bin_id == bin_id, sb.batch == batch, sb.on_hand - sb.reserved >= qty))
-                            .values(reserved=sb.reserved + qty)).rowcount
+                            .values(reserved=sb.reserved + qty, change_seq=stamp(conn))).rowcount
         if done != 1:
             bal = ledger.balance(conn, sku_id, bin_id, batch)
             raise RuleViolation("reservation.insufficient", sku=sku_id, warehouse=bin_id, available=bal.available, qty=qty)
@@ -121,7 +122,7 @@ def _unreserve(conn: Connection, r: Reservation, qty: int) -> None:
     if r.bin_id is not None:
         sb = stock_balances.c
         conn.execute(stock_balances.update().where(and_(sb.sku_id == r.sku_id, sb.bin_id == r.bin_id, sb.batch == r.batch))
-                     .values(reserved=sb.reserved - qty))
+                     .values(reserved=sb.reserved - qty, change_seq=stamp(conn)))
 
 
 def _state(r: Reservation, *, consumed: int = 0, released: int = 0) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from server.store import events, ledger
 from server.store.catalogue import get_bin, get_warehouse
+from server.store.changes import stamp
 from server.store.numbering import next_number
 from server.store.schema import movements, stocktake_bins, stocktake_counts, stocktakes
 from shared.catalogue.model import BinKind
@@ -53,7 +54,7 @@ def create(conn: Connection, warehouse: str, bin_ids: Sequence[str], *, hlc: int
     sid = new_id()
     number = next_number(conn, "ST")
     conn.execute(stocktakes.insert().values(id=sid, number=number, warehouse_id=wh.id, blind=blind, state=rules.StocktakeState.OPEN.value,
-                                            created_by=user_id, created_at=utc_now()))
+                                            created_by=user_id, created_at=utc_now(), change_seq=stamp(conn)))
     conn.execute(stocktake_bins.insert(), [{"stocktake_id": sid, "bin_id": b} for b in sorted(set(bin_ids))])
     events.record(conn, "stocktake.created", "stocktake", sid, {"number": number, "warehouse_id": wh.id, "bins": len(set(bin_ids)), "blind": blind}, hlc=hlc)
     return get(conn, sid)
@@ -114,7 +115,8 @@ def approve(conn: Connection, stocktake_id: str, *, approver: str, hlc: int) -> 
             for v in result.variances if v.delta]
     ledger.post(conn, legs, event_ref=("stocktake", st.id))
     conn.execute(stocktakes.update().where(stocktakes.c.id == st.id).values(
-        state=rules.StocktakeState.APPROVED.value, approved_by=approver, approved_at=utc_now(), approved_hlc=hlc))
+        state=rules.StocktakeState.APPROVED.value, approved_by=approver, approved_at=utc_now(), approved_hlc=hlc,
+        change_seq=stamp(conn)))
     events.record(conn, "stocktake.approved", "stocktake", st.id, {"number": st.number, "approved_by": approver,
                   "adjustments": len(legs), "net_qty": sum(m.qty for m in legs)}, hlc=hlc)
     return Review(get(conn, st.id), result.variances, [])
@@ -124,7 +126,7 @@ def cancel(conn: Connection, stocktake_id: str, *, hlc: int, user_id: str = "") 
     st = get(conn, stocktake_id)
     if st.state is not rules.StocktakeState.OPEN:
         raise RuleViolation("stocktake.bad_state", stocktake=st.number, state=st.state.value, action="cancel")
-    conn.execute(stocktakes.update().where(stocktakes.c.id == st.id).values(state=rules.StocktakeState.CANCELLED.value))
+    conn.execute(stocktakes.update().where(stocktakes.c.id == st.id).values(state=rules.StocktakeState.CANCELLED.value, change_seq=stamp(conn)))
     events.record(conn, "stocktake.cancelled", "stocktake", st.id, {"number": st.number, "by": user_id}, hlc=hlc)
     return get(conn, st.id)
 
