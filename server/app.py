@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from server.api import catalogue_routes
+from server.api import catalogue_routes, sync_routes
 from server.api.errors import domain_error, http_error, server_error
-from server.settings import Settings
+from server.settings import Settings, load_or_create_secret
 from server.store.db import Store, open_store
 from shared.core.errors import DomainError
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         owned = store is None
         s = store or open_store(settings.resolved_database_url)
         try:
-            yield {"store": s, "settings": settings}
+            yield {"store": s, "settings": settings, "secret": load_or_create_secret(settings)}
         finally:
             if owned:
                 s.dispose()
@@ -46,7 +46,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
         return JSONResponse({"status": "ok", "database": s.dialect})
 
     return Starlette(
-        routes=[Route("/", index), Route("/health", health), Mount("/api/v1", routes=catalogue_routes.routes)],
+        routes=[Route("/", index), Route("/health", health), Mount("/api/v1", routes=catalogue_routes.routes),
+                Mount("/sync/v1", routes=sync_routes.routes)],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
         exception_handlers={DomainError: domain_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,

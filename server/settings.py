@@ -16,6 +16,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     import_max_bytes: int = 50 * 1024 * 1024
+    secret_key: str = ""  # signs device tokens; when empty, kept in <data_dir>/secret.key
 
     @property
     def resolved_database_url(self) -> str:
@@ -32,4 +33,21 @@ class Settings:
             database_url=env.get("ERP_DATABASE_URL", ""),
             host=env.get("ERP_HOST", "127.0.0.1"),
             port=int(env.get("ERP_PORT", "8000")),
+            secret_key=env.get("ERP_SECRET_KEY", ""),
         )
+
+
+def load_or_create_secret(settings: Settings) -> str:
+    """``ERP_SECRET_KEY`` if set; otherwise a random key kept in ``<data_dir>/secret.key`` (mode 600)."""
+    if settings.secret_key:
+        return settings.secret_key
+    import secrets
+
+    path = settings.data_dir / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key, encoding="ascii")
+    return key

@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from server.cli import import_export
+from server.cli.device_cmd import device_app
 from server.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline-first e-commerce ERP server.")
@@ -68,3 +69,4 @@ def check() -> None:
 
 
 import_export.register(app)
+app.add_typer(device_app, name="device")

@@ -87,6 +87,18 @@ class Store:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def snapshot_read(self) -> Iterator[Connection]:
+        """A read whose statements all see one snapshot (REPEATABLE READ on PostgreSQL; on SQLite
+        every read transaction already does)."""
+        with self.engine.connect() as conn:
+            opts: dict[str, Any] = {"erp_read_only": True}
+            if self.dialect == "postgresql":
+                opts["isolation_level"] = "REPEATABLE READ"
+            conn = conn.execution_options(**opts)
+            with conn.begin():
+                yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -57,10 +57,11 @@ class WarehouseStock:
         return self.on_hand - self.reserved
 
 
-def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, str] = ("", "")) -> None:
-    """Append ``batch`` to the ledger and update every projection, in the caller's transaction."""
+def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, str] = ("", "")) -> list[Balance]:
+    """Append ``batch`` to the ledger and update every projection, in the caller's transaction.
+    Returns the bin balances the batch left negative (also recorded as events)."""
     if not batch:
-        return
+        return []
     bin_kinds, alerting_skus = _validate(conn, batch)
     now = _db_time(conn)
     bulk.executemany(conn, bulk.INSERT_MOVEMENTS, [
@@ -76,6 +77,7 @@ def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, s
         "movement_ids": [m.id for m in batch],
         "reasons": sorted({int(m.reason) for m in batch}),
     }, hlc=hlc)
+    return negative
 
 
 def _validate(conn: Connection, batch: Sequence[Movement]) -> tuple[dict[str, BinKind], set[str]]:

@@ -141,3 +141,33 @@ def _stocked_keys(conn: Connection, bin_times: dict[str, int]) -> list[rules.Key
                             .having(func.sum(movements.c.qty) != 0))
         out.extend((bin_id, r.sku_id, r.batch) for r in rows)
     return out
+
+
+def compensate_late(conn: Connection, late: Sequence[Movement], *, user_id: str = "") -> list[Movement]:
+    """A movement dated before an approved count of its key, arriving after the approval, changes the
+    ledger balance at the count's time; post the opposite quantity at that time so the count's
+    statement ("bin held n at T") stays true. Returns the compensating movements."""
+    out: list[Movement] = []
+    for m in late:
+        row = conn.execute(
+            select(stocktake_counts.c.stocktake_id, func.max(stocktake_counts.c.counted_hlc).label("at"))
+            .join(stocktakes, stocktakes.c.id == stocktake_counts.c.stocktake_id)
+            .where(and_(stocktakes.c.state == rules.StocktakeState.APPROVED.value, stocktake_counts.c.bin_id == m.bin_id,
+                        stocktake_counts.c.sku_id == m.sku_id, stocktake_counts.c.batch == m.batch))
+            .group_by(stocktake_counts.c.stocktake_id)
+            .having(func.max(stocktake_counts.c.counted_hlc) > m.hlc)
+            .order_by(func.max(stocktake_counts.c.counted_hlc)).limit(1)).first()
+        if row is None:
+            continue
+        reason = Reason.ADJUST_STOCKTAKE_GAIN if m.qty < 0 else Reason.ADJUST_STOCKTAKE_LOSS
+        out.append(Movement(new_id(), m.sku_id, m.warehouse_id, m.bin_id, -m.qty, reason, int(row.at), m.batch,
+                            "stocktake", row.stocktake_id, user_id, m.device_id))
+    if out:
+        ledger.post(conn, out, event_ref=("stocktake", out[0].ref_id))
+    return out
+
+
+def disagreeing_keys(conn: Connection, stocktake_id: str, bin_id: str, sku_id: str, batch: str) -> bool:
+    """True when the key's count lines (without a recount) disagree, so a recount is needed."""
+    decisions = rules.decide(ln for ln in count_lines(conn, stocktake_id) if ln.key == (bin_id, sku_id, batch))
+    return any(d.needs_recount for d in decisions.values())

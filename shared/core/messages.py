@@ -125,4 +125,15 @@ MESSAGES.update({
     "task.claimed_by_other": ("任务 {task} 已被其他设备领取", "Task {task} was claimed by another device"),
     "task.bad_state": ("任务 {task} 当前状态为 {state}，不能{action}", "Task {task} is {state}: cannot {action}"),
     "master.not_found": ("找不到要修改的记录：{entity} {entity_id}", "Nothing to edit: {entity} {entity_id}"),
+    "master.lww_lost": ("{field} 的修改 {value} 晚于其他设备的修改到达但时间更早，未生效（已记录）", "The edit of {field} to {value} is older than another device's edit and did not take effect (kept on record)"),
+})
+
+# ---- sync, device side (sync.transport, sync.client): failures the handheld itself detects ----------
+MESSAGES.update({
+    "sync.insecure_transport": ("拒绝通过不加密的连接发送数据：{url}（只有本机地址可以用 http://，请改用 https://）", "Refusing to send over an unencrypted connection: {url} (only loopback addresses may use http://; use https://)"),
+    "sync.network": ("无法连接服务器：{reason}", "Cannot reach the server: {reason}"),
+    "sync.server_unavailable": ("服务器暂时不可用（HTTP {status}），稍后自动重试", "The server is unavailable (HTTP {status}); it will be retried"),
+    "sync.bad_response": ("服务器的应答无法识别：{reason}", "Unexpected answer from the server: {reason}"),
+    "sync.refused": ("服务器拒绝了请求（HTTP {status}，{code}）", "The server refused the request (HTTP {status}, {code})"),
+    "sync.not_enrolled": ("设备尚未注册，请先注册设备", "This device is not enrolled yet; enrol it first"),
 })

@@ -14,7 +14,7 @@ from tests.server.world import World
 
 @pytest.fixture
 def client(world: World) -> Iterator[tuple[TestClient, World]]:
-    with TestClient(create_app(Settings(), store=world.store)) as c:
+    with TestClient(create_app(Settings(secret_key="test-secret"), store=world.store)) as c:
         yield c, world
 
 
@@ -65,5 +65,5 @@ def test_event_feed_pages_by_cursor(client: tuple[TestClient, World]) -> None:
 
 
 def test_store_param_is_not_leaked_between_apps(sqlite_store: Store) -> None:
-    with TestClient(create_app(Settings(), store=sqlite_store)) as c:
+    with TestClient(create_app(Settings(secret_key="test-secret"), store=sqlite_store)) as c:
         assert c.get("/api/v1/warehouses").json() == {"warehouses": []}

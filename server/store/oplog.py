@@ -1,0 +1,65 @@
+"""Applied operations and conflicts: the server's memory of every op a device pushed.
+
+An applied (or rejected) op is recorded in the same transaction as its effect, so a retry after a
+lost response finds it and gets the original result back. A rejected op is also kept in
+``conflicts`` with its payload for the back office, never dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from server.store.schema import applied_ops, conflicts
+from shared.core.ids import new_id
+from shared.core.time import utc_now
+from sync.protocol import Op, OpResult
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    fingerprint: str
+    result: OpResult
+
+
+def find(conn: Connection, op_ids: list[str]) -> dict[str, Seen]:
+    out: dict[str, Seen] = {}
+    for i in range(0, len(op_ids), 900):
+        rows = conn.execute(select(applied_ops).where(applied_ops.c.op_id.in_(op_ids[i:i + 900])))
+        out.update((r.op_id, Seen(r.fingerprint, OpResult(r.op_id, r.status, dict(r.result), r.error))) for r in rows)
+    return out
+
+
+def record(conn: Connection, op: Op, fingerprint: str, result: OpResult, effective_hlc: int) -> None:
+    conn.execute(applied_ops.insert().values(
+        op_id=op.op_id, device_id=op.device_id, seq=op.seq, kind=op.kind[:32], fingerprint=fingerprint,
+        status=result.status, result=result.result, error=result.error, op_hlc=op.hlc, effective_hlc=effective_hlc,
+        applied_at=utc_now()))
+
+
+def record_conflict(conn: Connection, op: Op, error: dict[str, Any]) -> str:
+    cid = new_id()
+    conn.execute(conflicts.insert().values(
+        id=cid, op_id=op.op_id, device_id=op.device_id, kind=op.kind[:32], payload=op.payload, code=error["code"],
+        message=error["message"], message_en=error["message_en"], state="open", created_at=utc_now()))
+    return cid
+
+
+def open_conflicts(conn: Connection, device_id: str | None = None) -> list[dict[str, Any]]:
+    q = select(conflicts).where(conflicts.c.state == "open").order_by(conflicts.c.created_at)
+    if device_id:
+        q = q.where(conflicts.c.device_id == device_id)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def count_open_conflicts(conn: Connection, device_id: str) -> int:
+    return int(conn.execute(select(func.count()).select_from(conflicts).where(and_(
+        conflicts.c.device_id == device_id, conflicts.c.state == "open"))).scalar_one())
+
+
+def applied_count(conn: Connection, device_id: str | None = None) -> int:
+    q = select(func.count()).select_from(applied_ops)
+    if device_id:
+        q = q.where(applied_ops.c.device_id == device_id)
+    return int(conn.execute(q).scalar_one())

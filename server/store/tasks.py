@@ -1,0 +1,92 @@
+"""Tasks for handhelds (pick, count, recount, exception). Claims are server-authoritative: the first
+claim wins, later claimants get ``task.claimed_by_other``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from server.store import events
+from server.store.changes import stamp
+from server.store.schema import tasks
+from shared.core.errors import NotFoundError, RuleViolation
+from shared.core.ids import new_id
+from shared.core.time import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    kind: str
+    warehouse_id: str
+    state: str
+    claimed_by_device: str
+    claimed_by_user: str
+    data: dict[str, Any]
+
+
+def _task(row: Any) -> Task:
+    return Task(row.id, row.kind, row.warehouse_id, row.state, row.claimed_by_device, row.claimed_by_user, dict(row.data))
+
+
+def create(conn: Connection, kind: str, warehouse_id: str, data: dict[str, Any], *, hlc: int, task_id: str | None = None) -> Task:
+    tid, now = task_id or new_id(), utc_now()
+    conn.execute(tasks.insert().values(id=tid, kind=kind, warehouse_id=warehouse_id, state="open", claimed_by_device="",
+                                       claimed_by_user="", data=data, created_at=now, updated_at=now, change_seq=stamp(conn)))
+    events.record(conn, "task.created", "task", tid, {"kind": kind, "warehouse_id": warehouse_id, **data}, hlc=hlc)
+    return get(conn, tid)
+
+
+def get(conn: Connection, task_id: str) -> Task:
+    row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
+    if row is None:
+        raise NotFoundError("task.not_found", task=task_id)
+    return _task(row)
+
+
+def open_tasks(conn: Connection, warehouse_id: str, kind: str | None = None) -> list[Task]:
+    q = select(tasks).where(and_(tasks.c.warehouse_id == warehouse_id, tasks.c.state.in_(["open", "claimed"]))).order_by(tasks.c.created_at)
+    if kind:
+        q = q.where(tasks.c.kind == kind)
+    return [_task(r) for r in conn.execute(q)]
+
+
+def claim(conn: Connection, task_id: str, *, device_id: str, user_id: str, hlc: int) -> Task:
+    """First claim wins; the same device claiming again is a no-op."""
+    t = get(conn, task_id)
+    if t.state == "claimed" and t.claimed_by_device == device_id:
+        return t
+    done = conn.execute(tasks.update().where(and_(tasks.c.id == task_id, tasks.c.state == "open")).values(
+        state="claimed", claimed_by_device=device_id, claimed_by_user=user_id, claim_hlc=hlc, updated_at=utc_now(),
+        change_seq=stamp(conn))).rowcount
+    if done != 1:
+        t = get(conn, task_id)
+        if t.state == "claimed":
+            raise RuleViolation("task.claimed_by_other", task=task_id)
+        raise RuleViolation("task.bad_state", task=task_id, state=t.state, action="claim")
+    events.record(conn, "task.claimed", "task", task_id, {"device_id": device_id, "user_id": user_id}, hlc=hlc)
+    return get(conn, task_id)
+
+
+def complete(conn: Connection, task_id: str, *, device_id: str, hlc: int) -> Task:
+    t = get(conn, task_id)
+    if t.state == "done" and t.claimed_by_device == device_id:
+        return t
+    if t.state == "claimed" and t.claimed_by_device != device_id:
+        raise RuleViolation("task.claimed_by_other", task=task_id)
+    if t.state not in ("open", "claimed"):
+        raise RuleViolation("task.bad_state", task=task_id, state=t.state, action="complete")
+    conn.execute(tasks.update().where(tasks.c.id == task_id).values(
+        state="done", claimed_by_device=device_id, updated_at=utc_now(), change_seq=stamp(conn)))
+    events.record(conn, "task.completed", "task", task_id, {"device_id": device_id}, hlc=hlc)
+    return get(conn, task_id)
+
+
+def open_once(conn: Connection, kind: str, warehouse_id: str, data: dict[str, Any], *, key: str, hlc: int) -> Task | None:
+    """Open a task unless an open or claimed one with the same ``data[key]`` exists (recounts, exceptions)."""
+    for t in open_tasks(conn, warehouse_id, kind):
+        if t.data.get(key) == data[key]:
+            return None
+    return create(conn, kind, warehouse_id, data, hlc=hlc)
