@@ -21,11 +21,13 @@ def serve(
     host: str = typer.Option(None, help="Address to bind (default ERP_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default ERP_PORT or 8000)."),
     demo_if_empty: bool = typer.Option(False, "--demo-if-empty", help="Load the demo data first if the store has no SKUs."),
+    ssl_certfile: str = typer.Option(None, help="Serve HTTPS with this certificate (PEM); uvicorn's own TLS."),
+    ssl_keyfile: str = typer.Option(None, help="The certificate's private key (PEM)."),
 ) -> None:
     """Run the server (sync API and back office)."""
     from server.cli.serve import run
 
-    run(settings(), host=host, port=port, demo_if_empty=demo_if_empty)
+    run(settings(), host=host, port=port, demo_if_empty=demo_if_empty, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
 
 
 @app.command()

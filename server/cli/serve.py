@@ -11,7 +11,8 @@ from server.settings import Settings
 from server.store.db import open_store
 
 
-def run(settings: Settings, *, host: str | None, port: int | None, demo_if_empty: bool) -> None:
+def run(settings: Settings, *, host: str | None, port: int | None, demo_if_empty: bool,
+        ssl_certfile: str | None = None, ssl_keyfile: str | None = None) -> None:
     host = host or settings.host
     port = port or settings.port
     store = open_store(settings.resolved_database_url)
@@ -20,8 +21,11 @@ def run(settings: Settings, *, host: str | None, port: int | None, demo_if_empty
         summary = demo.load(store)
         typer.echo(f"  {summary.skus} SKUs, {summary.bins} bins, {summary.movements} movements, users: {', '.join(summary.users)}")
     typer.echo(f"database: {settings.resolved_database_url}")
-    typer.echo(f"ERP server: http://{host}:{port}/  (API http://{host}:{port}/api/v1, Ctrl+C to stop)")
+    scheme = "https" if ssl_certfile else "http"
+    typer.echo(f"ERP server: {scheme}://{host}:{port}/  (API {scheme}://{host}:{port}/api/v1, sync {scheme}://{host}:{port}/sync/v1;"
+               " Ctrl+C to stop)")
     try:
-        uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info",
+                    ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
     finally:
         store.dispose()
