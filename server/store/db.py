@@ -103,11 +103,26 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open the store at ``url``, bringing the schema up to date with Alembic first."""
+def open_store(url: str, *, migrate: bool = True, clock: ServerClock | None = None) -> Store:
+    """Open the store at ``url``, bringing the schema up to date with Alembic first. The server's HLC
+    resumes from the highest HLC the store has recorded, so it never runs backwards across a restart
+    (even if the machine's clock did)."""
     engine = make_engine(url)
     if migrate:
         from server.store.migrate import upgrade
 
         upgrade(engine)
-    return Store(engine)
+    store = Store(engine, clock or ServerClock())
+    store.clock.hlc.last = max(store.clock.hlc.last, last_recorded_hlc(store))
+    return store
+
+
+def last_recorded_hlc(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from server.store.schema import applied_ops, events
+
+    with store.read() as conn:
+        highest = [conn.execute(select(func.max(t.c.hlc))).scalar() for t in (events,)]
+        highest.append(conn.execute(select(func.max(applied_ops.c.effective_hlc))).scalar())
+    return max((int(h) for h in highest if h is not None), default=0)

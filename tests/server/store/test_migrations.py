@@ -21,3 +21,28 @@ def test_store_is_at_the_head_revision(store: Store) -> None:
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert current_revision(store.engine) == head
+
+
+def test_server_clock_resumes_after_restart_even_if_the_wall_clock_went_back(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from server.store import moves
+    from server.store.db import ServerClock, open_store
+    from shared.catalogue.model import new_bin, new_sku, new_warehouse
+    from shared.inventory.movement import Reason
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'clock.sqlite3'}"
+    first = open_store(url, clock=ServerClock(wall_ms=lambda: 2_000_000_000_000))
+    with first.transaction() as conn:
+        from server.store import catalogue
+
+        wh = catalogue.insert_warehouse(conn, new_warehouse("W", "仓"))
+        b = new_bin(wh.id, "B-1")
+        catalogue.insert_bins(conn, [b])
+        sku = catalogue.insert_sku(conn, new_sku("S", "货"))
+        recorded = first.clock.now()
+        moves.single(conn, sku.id, b.id, 1, Reason.RECEIPT_UNEXPECTED, hlc=recorded)
+    first.dispose()
+    again = open_store(url, clock=ServerClock(wall_ms=lambda: 0))  # RTC reset to 1970
+    assert again.clock.now() > recorded
+    again.dispose()
