@@ -48,7 +48,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
     return Starlette(
         routes=[Route("/", index), Route("/health", health), Mount("/api/v1", routes=catalogue_routes.routes),
                 Mount("/sync/v1", routes=sync_routes.routes)],
-        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)],
         exception_handlers={DomainError: domain_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )

@@ -11,6 +11,7 @@ batch in one transaction. Merge rules that need the store live here:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from server.store.catalogue import get_bin
 from server.store.db import ServerClock
 from server.store.devices import Device
 from server.store.ledger import Balance
-from shared.core.errors import RuleViolation, ValidationError
-from shared.core.ids import new_id
+from shared.core.errors import DomainError, RuleViolation, ValidationError
 from shared.inventory.movement import Movement, Reason
+from sync.applier import StockItem
 from sync.protocol import Op, OpResult
 
 
@@ -43,8 +44,8 @@ class StorePort:
         with self.conn.begin_nested():
             yield
 
-    def record(self, op: Op, fingerprint: str, result: OpResult, effective_hlc: int) -> None:
-        oplog.record(self.conn, op, fingerprint, result, effective_hlc)
+    def record_all(self, records: list[tuple[Op, str, OpResult, int]]) -> None:
+        oplog.record_all(self.conn, records)
 
     def record_conflict(self, op: Op, error: dict[str, Any]) -> None:
         oplog.record_conflict(self.conn, op, error)
@@ -63,36 +64,43 @@ class StorePort:
             raise ValidationError("bin.wrong_warehouse", bin=b.code, warehouse=self.device.warehouse_id)
         return b.warehouse_id
 
-    def _post(self, op: Op, legs: list[Movement]) -> dict[str, Any]:
-        negative = ledger.post(self.conn, legs, event_ref=("op", op.op_id))
-        compensated = stocktakes.compensate_late(self.conn, legs, user_id=op.user_id)
-        self._open_exceptions(negative, op)
-        return {"movement_ids": [m.id for m in legs], "compensations": len(compensated),
-                "negative": [{"bin_id": b.bin_id, "sku_id": b.sku_id, "on_hand": b.on_hand} for b in negative]}
+    def post_stock(self, items: list[StockItem]) -> dict[str, dict[str, Any] | DomainError]:
+        """Check every op's legs against the catalogue, post the good ones as one ledger batch, then
+        compensate late movements and open exception tasks for balances left negative."""
+        legs_of = {it.op.op_id: _legs(it, self.device.warehouse_id) for it in items}
+        all_legs = [m for legs in legs_of.values() for m in legs]
+        facts = ledger.load_facts(self.conn, all_legs)
+        out: dict[str, dict[str, Any] | DomainError] = {}
+        good: list[Movement] = []
+        for it in items:
+            try:
+                if it.to_bin_id and it.to_bin_id == it.from_bin_id:
+                    raise ValidationError("movement.same_bin", bin=it.to_bin_id)
+                for m in legs_of[it.op.op_id]:
+                    ledger.check_leg(m, facts.skus, facts.bins)
+            except DomainError as exc:
+                out[it.op.op_id] = exc
+                continue
+            good += legs_of[it.op.op_id]
+        negative = ledger.post(self.conn, good, event_ref=("push", good[0].ref_id), checked=facts) if good else []
+        compensated = stocktakes.compensate_late(self.conn, good)
+        self._open_exceptions(negative)
+        negative_by_key = {(b.bin_id, b.sku_id, b.batch): b.on_hand for b in negative}
+        for it in items:
+            if it.op.op_id not in out:
+                legs = legs_of[it.op.op_id]
+                out[it.op.op_id] = {
+                    "movement_ids": [m.id for m in legs], "compensations": sum(m.id in compensated for m in legs),
+                    "negative": [{"bin_id": m.bin_id, "sku_id": m.sku_id, "on_hand": negative_by_key[(m.bin_id, m.sku_id, m.batch)]}
+                                 for m in legs if (m.bin_id, m.sku_id, m.batch) in negative_by_key]}
+        return out
 
-    def _open_exceptions(self, negative: list[Balance], op: Op) -> None:
+    def _open_exceptions(self, negative: list[Balance]) -> None:
         for b in negative:
             tasks.open_once(self.conn, "exception", b.warehouse_id,
                             {"reason": "negative_balance", "key": f"{b.bin_id}:{b.sku_id}:{b.batch}", "bin_id": b.bin_id,
-                             "sku_id": b.sku_id, "batch": b.batch, "on_hand": b.on_hand, "op_id": op.op_id},
+                             "sku_id": b.sku_id, "batch": b.batch, "on_hand": b.on_hand},
                             key="key", hlc=self.clock.now())
-
-    def post_single(self, op: Op, p: dict[str, Any], qty: int, reason: Reason, hlc: int) -> dict[str, Any]:
-        wh = self._in_scope(p["bin_id"])
-        ref = ("task", p["task_id"]) if p.get("task_id") else ("op", op.op_id)
-        leg = Movement(_movement_id(op, 0), p["sku_id"], wh, p["bin_id"], qty, reason, hlc, p["batch"], ref[0], ref[1],
-                       op.user_id, op.device_id)
-        return self._post(op, [leg])
-
-    def post_pair(self, op: Op, p: dict[str, Any], reason: Reason, hlc: int) -> dict[str, Any]:
-        wh = self._in_scope(p["from_bin_id"])
-        if self._in_scope(p["to_bin_id"]) != wh or p["from_bin_id"] == p["to_bin_id"]:
-            raise ValidationError("movement.same_bin", bin=p["to_bin_id"])
-        legs = [Movement(_movement_id(op, 0), p["sku_id"], wh, p["from_bin_id"], -p["qty"], reason, hlc, p["batch"], "op",
-                         op.op_id, op.user_id, op.device_id),
-                Movement(_movement_id(op, 1), p["sku_id"], wh, p["to_bin_id"], p["qty"], reason, hlc, p["batch"], "op",
-                         op.op_id, op.user_id, op.device_id)]
-        return self._post(op, legs)
 
     def receive_against(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
         self._in_scope(p["bin_id"])
@@ -132,8 +140,19 @@ class StorePort:
         return {"won": won}
 
 
-def _movement_id(op: Op, leg: int) -> str:
-    """Movement ids derived from the op id, so a retried op can never create a second movement."""
-    import uuid
+def _legs(it: StockItem, warehouse_id: str) -> list[Movement]:
+    """Ledger legs of a stock op, dated at the op's (bounded) HLC, with ids derived from the op id."""
+    op, ref = it.op, ("task", it.task_id) if it.task_id else ("op", it.op.op_id)
+    if not it.to_bin_id:
+        return [Movement(_movement_id(op, 0), it.sku_id, warehouse_id, it.from_bin_id, it.qty, it.reason, it.hlc, it.batch,
+                         ref[0], ref[1], op.user_id, op.device_id)]
+    return [Movement(_movement_id(op, 0), it.sku_id, warehouse_id, it.from_bin_id, -it.qty, it.reason, it.hlc, it.batch,
+                     "op", op.op_id, op.user_id, op.device_id),
+            Movement(_movement_id(op, 1), it.sku_id, warehouse_id, it.to_bin_id, it.qty, it.reason, it.hlc, it.batch,
+                     "op", op.op_id, op.user_id, op.device_id)]
 
-    return str(uuid.uuid5(uuid.UUID(op.op_id), f"leg-{leg}")) if op.op_id else new_id()
+
+def _movement_id(op: Op, leg: int) -> str:
+    """Movement ids derived from the op id (the first leg's id is the op id; a second leg's is a
+    UUIDv5 of it), so a retried op can never create a second movement."""
+    return op.op_id if leg == 0 else str(uuid.uuid5(uuid.UUID(op.op_id), f"leg-{leg}"))

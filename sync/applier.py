@@ -6,8 +6,11 @@ For each op, in order, inside the caller's one transaction:
     seen before, other fingerprint    → rejected sync.replayed_different_payload (+ conflict record)
     not this device's op              → rejected sync.wrong_device
     otherwise                         → check the payload (current or previous version), bound the
-                                        clock, apply its kind's rule in a savepoint; a DomainError
-                                        rolls the savepoint back and becomes a rejection (+ conflict)
+                                        clock, and apply its kind's rule:
+        stock receive/pick/move/putaway: deltas commute, so the batch's stock ops are checked against
+            the catalogue together and posted as one ledger batch; an op that fails its check is
+            rejected alone and the others still post
+        everything else: in its own savepoint; a DomainError rolls it back and becomes a rejection
 
 Applied and rejected ops are both recorded (``ApplyPort.record``) in the same transaction as their
 effect, so a retry finds them. Clock rule: an op whose HLC wall time is more than ``MAX_AHEAD_MS``
@@ -36,12 +39,11 @@ class ApplyPort(Protocol):
 
     def seen(self, op_ids: list[str]) -> dict[str, tuple[str, OpResult]]: ...
     def savepoint(self) -> AbstractContextManager[None]: ...
-    def record(self, op: Op, fingerprint: str, result: OpResult, effective_hlc: int) -> None: ...
+    def record_all(self, records: list[tuple[Op, str, OpResult, int]]) -> None: ...
     def record_conflict(self, op: Op, error: dict[str, Any]) -> None: ...
     def server_now(self) -> int: ...
     def observe(self, hlc: int) -> int: ...
-    def post_single(self, op: Op, p: dict[str, Any], qty: int, reason: Reason, hlc: int) -> dict[str, Any]: ...
-    def post_pair(self, op: Op, p: dict[str, Any], reason: Reason, hlc: int) -> dict[str, Any]: ...
+    def post_stock(self, items: list[StockItem]) -> dict[str, dict[str, Any] | DomainError]: ...
     def receive_against(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
     def count(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
     def claim(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
@@ -49,20 +51,37 @@ class ApplyPort(Protocol):
     def set_field(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StockItem:
+    """A stock op reduced to ledger terms: one leg (``to_bin_id`` empty) or a pair."""
+
+    op: Op
+    sku_id: str
+    from_bin_id: str
+    to_bin_id: str
+    qty: int  # signed for one leg; the moved quantity for a pair
+    batch: str
+    reason: Reason
+    hlc: int
+    task_id: str = ""
+
+
+def _stock_item(op: Op, p: dict[str, Any], hlc: int) -> StockItem | None:
+    """Stock deltas commute, so the applier posts a batch's stock ops together (one ledger batch)."""
+    if op.kind == "stock.receive" and not p["receipt_id"]:
+        return StockItem(op, p["sku_id"], p["bin_id"], "", p["qty"], p["batch"], Reason.RECEIPT_UNEXPECTED, hlc)
+    if op.kind == "stock.pick":
+        return StockItem(op, p["sku_id"], p["bin_id"], "", -p["qty"], p["batch"], Reason.PICK_TASK, hlc, p["task_id"])
+    if op.kind in ("stock.move", "stock.putaway"):
+        reason = Reason.MOVE if op.kind == "stock.move" else Reason.PUTAWAY
+        return StockItem(op, p["sku_id"], p["from_bin_id"], p["to_bin_id"], p["qty"], p["batch"], reason, hlc)
+    return None
+
+
 Rule = Callable[[ApplyPort, Op, dict[str, Any], int], dict[str, Any]]
 
-
-def _receive(port: ApplyPort, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
-    if p["receipt_id"]:
-        return port.receive_against(op, p, hlc)
-    return port.post_single(op, p, p["qty"], Reason.RECEIPT_UNEXPECTED, hlc)
-
-
 MERGE_RULES: dict[str, Rule] = {
-    "stock.receive": _receive,
-    "stock.pick": lambda port, op, p, hlc: port.post_single(op, p, -p["qty"], Reason.PICK_TASK, hlc),
-    "stock.move": lambda port, op, p, hlc: port.post_pair(op, p, Reason.MOVE, hlc),
-    "stock.putaway": lambda port, op, p, hlc: port.post_pair(op, p, Reason.PUTAWAY, hlc),
+    "stock.receive": lambda port, op, p, hlc: port.receive_against(op, p, hlc),  # with a receipt_id (else batched)
     "stocktake.count": lambda port, op, p, hlc: port.count(op, p, hlc),
     "task.claim": lambda port, op, p, hlc: port.claim(op, p, hlc),
     "task.complete": lambda port, op, p, hlc: port.complete(op, p, hlc),
@@ -81,20 +100,52 @@ class BatchReport:
 def apply_batch(port: ApplyPort, device_id: str, ops: list[Op]) -> BatchReport:
     report = BatchReport()
     seen = port.seen([op.op_id for op in ops])
-    in_batch: dict[str, tuple[str, OpResult]] = {}
-    for op in ops:
+    answers: dict[int, OpResult] = {}
+    first_of: dict[str, tuple[str, int]] = {}  # op_id -> (fingerprint, index of its first occurrence)
+    stock: list[tuple[int, StockItem]] = []
+    records: dict[int, tuple[Op, str, int]] = {}
+    for i, op in enumerate(ops):
         fingerprint = op.fingerprint()
-        earlier = in_batch.get(op.op_id) or seen.get(op.op_id)
-        if earlier is not None:
-            report.results.append(_replayed(port, op, fingerprint, *earlier))
+        if op.op_id in seen:
+            answers[i] = _replayed(port, op, fingerprint, *seen[op.op_id])
             continue
-        result, effective = _apply_new(port, device_id, op, report)
-        port.record(op, fingerprint, result, effective)
-        in_batch[op.op_id] = (fingerprint, result)
-        report.results.append(result)
+        if op.op_id in first_of:
+            continue  # answered below, once the first occurrence has its result
+        first_of[op.op_id] = (fingerprint, i)
+        effective = _bounded_hlc(port, op, report)
+        records[i] = (op, fingerprint, effective)
         if op.device_id == device_id:
             report.max_seq = max(report.max_seq, op.seq)
+        try:
+            if op.device_id != device_id:
+                raise ValidationError("sync.wrong_device", op_device=op.device_id, device=device_id)
+            payload = check_payload(op.kind, op.v, op.payload)
+            item = _stock_item(op, payload, effective)
+            if item is not None:
+                stock.append((i, item))
+                continue
+            with port.savepoint():
+                answers[i] = OpResult(op.op_id, APPLIED, MERGE_RULES[op.kind](port, op, payload, effective))
+        except DomainError as exc:
+            answers[i] = _rejected(port, op, exc)
+    if stock:
+        outcomes = port.post_stock([item for _, item in stock])
+        for i, item in stock:
+            outcome = outcomes[item.op.op_id]
+            answers[i] = _rejected(port, item.op, outcome) if isinstance(outcome, DomainError) else OpResult(item.op.op_id, APPLIED, outcome)
+    port.record_all([(op, fp, answers[i], eff) for i, (op, fp, eff) in sorted(records.items())])
+    for i, op in enumerate(ops):  # repeats inside this batch get their first occurrence's answer
+        if i not in answers:
+            fp, first = first_of[op.op_id]
+            answers[i] = _replayed(port, op, op.fingerprint(), fp, answers[first])
+    report.results = [answers[i] for i in range(len(ops))]
     return report
+
+
+def _rejected(port: ApplyPort, op: Op, exc: DomainError) -> OpResult:
+    error = exc.to_dict()
+    port.record_conflict(op, error)
+    return OpResult(op.op_id, REJECTED, {}, error)
 
 
 def _replayed(port: ApplyPort, op: Op, fingerprint: str, original_fp: str, original: OpResult) -> OpResult:
@@ -103,21 +154,6 @@ def _replayed(port: ApplyPort, op: Op, fingerprint: str, original_fp: str, origi
     error = ValidationError("sync.replayed_different_payload", op_id=op.op_id).to_dict()
     port.record_conflict(op, error)
     return OpResult(op.op_id, REJECTED, {}, error)
-
-
-def _apply_new(port: ApplyPort, device_id: str, op: Op, report: BatchReport) -> tuple[OpResult, int]:
-    effective = _bounded_hlc(port, op, report)
-    try:
-        if op.device_id != device_id:
-            raise ValidationError("sync.wrong_device", op_device=op.device_id, device=device_id)
-        payload = check_payload(op.kind, op.v, op.payload)
-        with port.savepoint():
-            result = MERGE_RULES[op.kind](port, op, payload, effective)
-        return OpResult(op.op_id, APPLIED, result), effective
-    except DomainError as exc:
-        error = exc.to_dict()
-        port.record_conflict(op, error)
-        return OpResult(op.op_id, REJECTED, {}, error), effective
 
 
 def _bounded_hlc(port: ApplyPort, op: Op, report: BatchReport) -> int:

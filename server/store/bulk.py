@@ -24,6 +24,18 @@ def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> No
         cursor.close()
 
 
+def db_time(conn: Connection) -> object:
+    """Now, in the form each driver stores for a timezone-aware DateTime column (as SQLAlchemy would)."""
+    from shared.core.time import utc_now
+
+    now = utc_now()
+    return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+INSERT_APPLIED_OPS = (
+    "INSERT INTO applied_ops (op_id, device_id, seq, kind, fingerprint, status, result, error, op_hlc, effective_hlc, applied_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 INSERT_MOVEMENTS = (
     "INSERT INTO movements (id, sku_id, warehouse_id, bin_id, batch, qty, reason, hlc, recorded_at, ref_type, ref_id,"
     " user_id, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, func, select, tuple_
 
 from server.store import alerts, bulk, events
-from server.store.catalogue import bin_facts, sku_facts
+from server.store.catalogue import SkuFacts, bin_facts, sku_facts
 from server.store.changes import stamp
 from server.store.schema import movements, stock_balances, warehouse_stock
-from shared.catalogue.model import BinKind
+from shared.catalogue.model import Bin, BinKind
 from shared.core.errors import ConflictError, NotFoundError, ValidationError
 from shared.core.time import utc_now
 from shared.inventory.movement import Movement, MovementKind, check_movement
@@ -57,13 +57,32 @@ class WarehouseStock:
         return self.on_hand - self.reserved
 
 
-def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, str] = ("", "")) -> list[Balance]:
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Catalogue facts a caller already loaded and checked every leg against (``check_leg``)."""
+
+    skus: dict[str, SkuFacts]
+    bins: dict[str, Bin]
+
+
+def load_facts(conn: Connection, legs: Sequence[Movement]) -> Facts:
+    return Facts(sku_facts(conn, {m.sku_id for m in legs}), bin_facts(conn, {m.bin_id for m in legs}))
+
+
+def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, str] = ("", ""),
+         checked: Facts | None = None) -> list[Balance]:
     """Append ``batch`` to the ledger and update every projection, in the caller's transaction.
-    Returns the bin balances the batch left negative (also recorded as events)."""
+    Returns the bin balances the batch left negative (also recorded as events). With ``checked``,
+    the caller has already run ``check_leg`` on every leg with those facts (the movement-id unique
+    constraint still refuses a reused id)."""
     if not batch:
         return []
-    bin_kinds, alerting_skus = _validate(conn, batch)
-    now = _db_time(conn)
+    if checked is None:
+        bin_kinds, alerting_skus = _validate(conn, batch)
+    else:
+        bin_kinds = {b.id: b.kind for b in checked.bins.values()}
+        alerting_skus = {s.id for s in checked.skus.values() if s.low_stock_threshold > 0}
+    now = bulk.db_time(conn)
     bulk.executemany(conn, bulk.INSERT_MOVEMENTS, [
         (m.id, m.sku_id, m.warehouse_id, m.bin_id, m.batch, m.qty, int(m.reason), m.hlc, now, m.ref_type, m.ref_id,
          m.user_id, m.device_id) for m in batch])
@@ -91,23 +110,28 @@ def _validate(conn: Connection, batch: Sequence[Movement]) -> tuple[dict[str, Bi
         existing = conn.execute(select(movements.c.id).where(movements.c.id.in_(chunk)).limit(1)).first()
         if existing:
             raise ConflictError("movement.duplicate_id", movement_id=existing.id)
-    skus = sku_facts(conn, {m.sku_id for m in batch})
-    bins = bin_facts(conn, {m.bin_id for m in batch})
+    facts = load_facts(conn, batch)
     for m in batch:
-        check_movement(m)
-        sku = skus.get(m.sku_id)
-        if sku is None:
-            raise NotFoundError("sku.not_found", sku=m.sku_id)
-        bin_ = bins.get(m.bin_id)
-        if bin_ is None:
-            raise NotFoundError("bin.not_found", bin=m.bin_id)
-        if bin_.warehouse_id != m.warehouse_id:
-            raise ValidationError("bin.wrong_warehouse", bin=bin_.code, warehouse=m.warehouse_id)
-        if bin_.kind is BinKind.TRANSIT and m.kind not in _TRANSFER_KINDS:
-            raise ValidationError("bin.not_stockable", bin=bin_.code)
-        if sku.batch_tracked != bool(m.batch):
-            raise ValidationError("sku.batch_required" if sku.batch_tracked else "sku.batch_not_tracked", sku=sku.code)
-    return {b.id: b.kind for b in bins.values()}, {s.id for s in skus.values() if s.low_stock_threshold > 0}
+        check_leg(m, facts.skus, facts.bins)
+    return {b.id: b.kind for b in facts.bins.values()}, {s.id for s in facts.skus.values() if s.low_stock_threshold > 0}
+
+
+def check_leg(m: Movement, skus: dict[str, SkuFacts], bins: dict[str, Bin]) -> None:
+    """One leg against the catalogue: SKU and bin exist, the bin is in the leg's warehouse and can
+    hold this kind of movement, a batch is given exactly when the SKU is batch-tracked."""
+    check_movement(m)
+    sku = skus.get(m.sku_id)
+    if sku is None:
+        raise NotFoundError("sku.not_found", sku=m.sku_id)
+    bin_ = bins.get(m.bin_id)
+    if bin_ is None:
+        raise NotFoundError("bin.not_found", bin=m.bin_id)
+    if bin_.warehouse_id != m.warehouse_id:
+        raise ValidationError("bin.wrong_warehouse", bin=bin_.code, warehouse=m.warehouse_id)
+    if bin_.kind is BinKind.TRANSIT and m.kind not in _TRANSFER_KINDS:
+        raise ValidationError("bin.not_stockable", bin=bin_.code)
+    if sku.batch_tracked != bool(m.batch):
+        raise ValidationError("sku.batch_required" if sku.batch_tracked else "sku.batch_not_tracked", sku=sku.code)
 
 
 def _apply_projections(conn: Connection, batch: Sequence[Movement], bin_kinds: dict[str, BinKind]) -> list[Balance]:
@@ -131,12 +155,6 @@ def _apply_projections(conn: Connection, batch: Sequence[Movement], bin_kinds: d
             stock_balances.c.on_hand < 0)))
         out.extend(Balance(r.sku_id, r.bin_id, r.batch, r.warehouse_id, r.on_hand, r.reserved) for r in rows)
     return out
-
-
-def _db_time(conn: Connection) -> object:
-    """``recorded_at`` in the form each driver stores for a timezone-aware DateTime column."""
-    now = utc_now()
-    return now if conn.dialect.name == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 # ---- reads -----------------------------------------------------------------------------------------

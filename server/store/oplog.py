@@ -6,11 +6,14 @@ lost response finds it and gets the original result back. A rejected op is also 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from server.store import bulk
+from server.store.bulk import db_time
 from server.store.schema import applied_ops, conflicts
 from shared.core.ids import new_id
 from shared.core.time import utc_now
@@ -31,11 +34,19 @@ def find(conn: Connection, op_ids: list[str]) -> dict[str, Seen]:
     return out
 
 
-def record(conn: Connection, op: Op, fingerprint: str, result: OpResult, effective_hlc: int) -> None:
-    conn.execute(applied_ops.insert().values(
-        op_id=op.op_id, device_id=op.device_id, seq=op.seq, kind=op.kind[:32], fingerprint=fingerprint,
-        status=result.status, result=result.result, error=result.error, op_hlc=op.hlc, effective_hlc=effective_hlc,
-        applied_at=utc_now()))
+def record_all(conn: Connection, records: list[tuple[Op, str, OpResult, int]]) -> None:
+    """Remember applied and rejected ops with their results: (op, fingerprint, result, effective hlc)."""
+    if not records:
+        return
+    now = db_time(conn)
+    bulk.executemany(conn, bulk.INSERT_APPLIED_OPS, [
+        (op.op_id, op.device_id, op.seq, op.kind[:32], fp, result.status, _json(result.result),
+         None if result.error is None else _json(result.error), op.hlc, effective, now)
+        for op, fp, result, effective in records])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def record_conflict(conn: Connection, op: Op, error: dict[str, Any]) -> str:

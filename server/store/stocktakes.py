@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, select, tuple_
 
 from server.store import events, ledger
 from server.store.catalogue import get_bin, get_warehouse
@@ -143,12 +143,15 @@ def _stocked_keys(conn: Connection, bin_times: dict[str, int]) -> list[rules.Key
     return out
 
 
-def compensate_late(conn: Connection, late: Sequence[Movement], *, user_id: str = "") -> list[Movement]:
+def compensate_late(conn: Connection, late: Sequence[Movement], *, user_id: str = "") -> dict[str, Movement]:
     """A movement dated before an approved count of its key, arriving after the approval, changes the
     ledger balance at the count's time; post the opposite quantity at that time so the count's
-    statement ("bin held n at T") stays true. Returns the compensating movements."""
-    out: list[Movement] = []
+    statement ("bin held n at T") stays true. Returns late movement id -> its compensation."""
+    out: dict[str, Movement] = {}
+    counted = _approved_count_keys(conn, {(m.bin_id, m.sku_id, m.batch) for m in late})
     for m in late:
+        if (m.bin_id, m.sku_id, m.batch) not in counted:
+            continue
         row = conn.execute(
             select(stocktake_counts.c.stocktake_id, func.max(stocktake_counts.c.counted_hlc).label("at"))
             .join(stocktakes, stocktakes.c.id == stocktake_counts.c.stocktake_id)
@@ -160,11 +163,27 @@ def compensate_late(conn: Connection, late: Sequence[Movement], *, user_id: str 
         if row is None:
             continue
         reason = Reason.ADJUST_STOCKTAKE_GAIN if m.qty < 0 else Reason.ADJUST_STOCKTAKE_LOSS
-        out.append(Movement(new_id(), m.sku_id, m.warehouse_id, m.bin_id, -m.qty, reason, int(row.at), m.batch,
-                            "stocktake", row.stocktake_id, user_id, m.device_id))
+        out[m.id] = Movement(new_id(), m.sku_id, m.warehouse_id, m.bin_id, -m.qty, reason, int(row.at), m.batch,
+                             "stocktake", row.stocktake_id, user_id, m.device_id)
     if out:
-        ledger.post(conn, out, event_ref=("stocktake", out[0].ref_id))
+        first = next(iter(out.values()))
+        ledger.post(conn, list(out.values()), event_ref=("stocktake", first.ref_id))
     return out
+
+
+def _approved_count_keys(conn: Connection, keys: set[rules.Key]) -> set[rules.Key]:
+    """Which of ``keys`` have a count line in an approved stocktake (usually none: one cheap query)."""
+    found: set[rules.Key] = set()
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 300):
+        rows = conn.execute(
+            select(stocktake_counts.c.bin_id, stocktake_counts.c.sku_id, stocktake_counts.c.batch).distinct()
+            .join(stocktakes, stocktakes.c.id == stocktake_counts.c.stocktake_id)
+            .where(and_(stocktakes.c.state == rules.StocktakeState.APPROVED.value,
+                        tuple_(stocktake_counts.c.bin_id, stocktake_counts.c.sku_id, stocktake_counts.c.batch)
+                        .in_(wanted[start:start + 300]))))
+        found.update((r.bin_id, r.sku_id, r.batch) for r in rows)
+    return found
 
 
 def disagreeing_keys(conn: Connection, stocktake_id: str, bin_id: str, sku_id: str, batch: str) -> bool:

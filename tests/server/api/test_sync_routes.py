@@ -278,4 +278,4 @@ def test_movement_ids_derive_from_the_op_id(device: Device) -> None:
     device.world.stock(device.world.sku, device.world.a1, 5)
     op = _pick(device)
     result = device.push(op)[0]
-    assert result["result"]["movement_ids"] == [str(uuid.uuid5(uuid.UUID(op["op_id"]), "leg-0"))]
+    assert result["result"]["movement_ids"] == [op["op_id"]]
