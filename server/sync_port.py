@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from server.store import ledger, masterdata, oplog, receipts, stocktakes, tasks
 from server.store.catalogue import get_bin
+from server.store.changes import stamp
 from server.store.db import ServerClock
 from server.store.devices import Device
 from server.store.ledger import Balance
@@ -41,6 +42,7 @@ class StorePort:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
+        stamp(self.conn)  # before the savepoint, so rolling it back cannot undo the stamp (see changes.stamp)
         with self.conn.begin_nested():
             yield
 

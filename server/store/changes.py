@@ -28,11 +28,18 @@ _STAMP_KEY = "erp_change_stamp"
 
 
 def stamp(conn: Connection) -> int:
-    """This transaction's change stamp (taken once, then reused until commit)."""
+    """This transaction's change stamp (taken once, then reused until commit).
+
+    It must be taken outside any savepoint: a savepoint rolled back after taking it would undo the
+    counter's increment while the transaction goes on writing rows with the number, and a device that
+    pulled up to that number would miss them. Code that writes inside savepoints takes the stamp
+    first (``StorePort.savepoint`` does); taking a new one inside a savepoint is refused."""
     txn = conn.get_transaction()
     cached = conn.info.get(_STAMP_KEY)
     if cached is not None and cached[0] is txn:
         return int(cached[1])
+    if conn.in_nested_transaction():
+        raise RuntimeError("take the change stamp before opening a savepoint (see server.store.changes.stamp)")
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(sync_counter).values(id=1, value=1)
     stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={"value": sync_counter.c.value + 1})

@@ -279,3 +279,32 @@ def test_movement_ids_derive_from_the_op_id(device: Device) -> None:
     op = _pick(device)
     result = device.push(op)[0]
     assert result["result"]["movement_ids"] == [op["op_id"]]
+
+
+def test_a_rejected_op_in_a_savepoint_does_not_hide_later_changes_from_pull(device: Device) -> None:
+    """Regression (found by the simulation): a claim that loses used to take the change stamp inside
+    its savepoint; the rollback undid the counter while later rows of the push kept the number."""
+    from sqlalchemy import func, select
+
+    from server.store.schema import stock_balances, sync_counter
+
+    other = _enrol(device.client, device.world, "PDA-02")
+    with device.world.store.transaction() as conn:
+        task = tasks.create(conn, "pick", device.world.wh_a, {}, hlc=device.world.hlc())
+    device.push(device.op("task.claim", {"task_id": task.id}))
+    cursor = device.client.get("/sync/v1/pull", params={"cursor": 0, "limit": 5000}, headers=device.headers()).json()["cursor"]
+    receive = other.op("stock.receive", {"sku_id": device.world.sku, "bin_id": device.world.a1.id, "qty": 2, "batch": ""})
+    results = other.push(other.op("task.claim", {"task_id": task.id}), receive)
+    assert [r["status"] for r in results] == ["rejected", "applied"]
+    with device.world.store.read() as conn:
+        counter = conn.execute(select(sync_counter.c.value)).scalar_one()
+        assert conn.execute(select(func.max(stock_balances.c.change_seq))).scalar_one() <= counter
+    page = device.client.get("/sync/v1/pull", params={"cursor": cursor}, headers=device.headers()).json()
+    assert any(c["entity"] == "stock" and c["data"]["on_hand"] == 2 for c in page["changes"])
+
+
+def test_taking_a_new_stamp_inside_a_savepoint_is_refused(world: World) -> None:
+    from server.store.changes import stamp
+
+    with world.store.transaction() as conn, conn.begin_nested(), pytest.raises(RuntimeError):
+        stamp(conn)
