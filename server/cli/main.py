@@ -70,5 +70,25 @@ def check() -> None:
     typer.echo("ledger and projections agree")
 
 
+@app.command()
+def sim(
+    seeds: int = typer.Option(200, min=1, help="How many seeds to run."),
+    start: int = typer.Option(0, min=0, help="First seed."),
+    seed: int = typer.Option(None, help="Replay one seed and print its trace."),
+) -> None:
+    """Run the deterministic sync simulation (from a source checkout); prints the replay command of
+    any failing seed."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "tests" / "sim").is_dir():
+        typer.echo("erp sim needs a source checkout (tests/sim is not here)", err=True)
+        raise typer.Exit(2)
+    args = ["--seed", str(seed)] if seed is not None else ["--seeds", str(seeds), "--start", str(start)]
+    raise typer.Exit(subprocess.run([sys.executable, "-m", "tests.sim", *args], cwd=root).returncode)
+
+
 import_export.register(app)
 app.add_typer(device_app, name="device")

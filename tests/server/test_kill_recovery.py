@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -28,34 +26,10 @@ from server.store.schema import applied_ops, movements
 from shared.catalogue.model import new_bin, new_sku, new_warehouse
 from shared.core import clock
 from shared.core.ids import new_id
-from shared.inventory.movement import Reason
+from tests.uvicorn_server import free_port, start, wait_ready
 
 CYCLES = int(os.environ.get("ERP_KILL_CYCLES", "50"))
 SECRET = "kill-test-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "server.asgi:create", "--factory", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited at start"
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise AssertionError("server did not start")
 
 
 class Pusher:
@@ -113,20 +87,20 @@ def test_sigkill_during_pushes_loses_nothing_and_doubles_nothing(tmp_path: Path)
 
     env = {**os.environ, "ERP_DATABASE_URL": f"sqlite:///{db}", "ERP_SECRET_KEY": SECRET, "ERP_DATA_DIR": str(tmp_path)}
     rng = random.Random(20261204)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     pusher = Pusher(url, token, device.id, sku.id, [b.id for b in bins], rng)
     worker = threading.Thread(target=pusher.run, daemon=True)
     worker.start()
     try:
         for _ in range(CYCLES):
-            proc = _start(env, port)
-            _wait_ready(url, proc)
+            proc = start(env, port)
+            wait_ready(url, proc)
             time.sleep(rng.uniform(0.02, 0.4))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-        proc = _start(env, port)
-        _wait_ready(url, proc)
+        proc = start(env, port)
+        wait_ready(url, proc)
         pusher.stop.set()
         worker.join(timeout=30)
         with httpx.Client(timeout=10) as client:  # heal: push everything not yet acknowledged
