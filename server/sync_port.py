@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from server.store import ledger, masterdata, oplog, receipts, stocktakes, tasks
+from server.store import ledger, masterdata, oplog, receipts, stocktakes, tasks, transfers
 from server.store.catalogue import get_bin
 from server.store.changes import stamp
 from server.store.db import ServerClock
@@ -131,8 +131,20 @@ class StorePort:
         return {"task_id": t.id, "state": t.state}
 
     def complete(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
-        t = tasks.complete(self.conn, p["task_id"], device_id=op.device_id, hlc=hlc)
+        t = tasks.complete(self.conn, p["task_id"], device_id=op.device_id, hlc=hlc, shorts=p["shorts"])
         return {"task_id": t.id, "state": t.state}
+
+    def ship_transfer(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
+        self._in_scope(p["from_bin_id"])
+        t = transfers.ship(self.conn, p["transfer_id"], p["from_bin_id"], hlc=hlc, qty_by_line={ln["line_no"]: ln["qty"] for ln in p["lines"]},
+                           user_id=op.user_id, device_id=op.device_id)
+        return {"transfer_id": t.id, "state": t.state.value}
+
+    def receive_transfer(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
+        self._in_scope(p["to_bin_id"])
+        t = transfers.receive(self.conn, p["transfer_id"], p["to_bin_id"], {p["sku_id"]: p["qty"]}, hlc=hlc,
+                              user_id=op.user_id, device_id=op.device_id)
+        return {"transfer_id": t.id, "state": t.state.value}
 
     def set_field(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
         won, losing = masterdata.set_field(self.conn, p["entity"], p["entity_id"], p["field"], p["value"], hlc=hlc,

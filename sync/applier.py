@@ -49,6 +49,8 @@ class ApplyPort(Protocol):
     def claim(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
     def complete(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
     def set_field(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
+    def ship_transfer(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
+    def receive_transfer(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ MERGE_RULES: dict[str, Rule] = {
     "task.claim": lambda port, op, p, hlc: port.claim(op, p, hlc),
     "task.complete": lambda port, op, p, hlc: port.complete(op, p, hlc),
     "master.set": lambda port, op, p, hlc: port.set_field(op, p, hlc),
+    "transfer.ship": lambda port, op, p, hlc: port.ship_transfer(op, p, hlc),
+    "transfer.receive": lambda port, op, p, hlc: port.receive_transfer(op, p, hlc),
 }
 
 

@@ -6,12 +6,14 @@ returns the payload in the current version with every field validated, or raises
 
     kind              v  payload                                                          merge rule
     stock.receive     2  sku_id, bin_id, qty, batch, receipt_id?                          ledger delta (+)
-    stock.pick        2  sku_id, bin_id, qty, batch, task_id?                             ledger delta (−), never refused for stock
+    stock.pick        2  sku_id, bin_id, qty, batch, task_id?, slot?                      ledger delta (−), never refused for stock
     stock.move        2  sku_id, from_bin_id, to_bin_id, qty, batch                       ledger delta pair
     stock.putaway     2  sku_id, from_bin_id, to_bin_id, qty, batch                       ledger delta pair (reason 200)
     stocktake.count   2  stocktake_id, bin_id, sku_id, batch, counted_qty, is_recount     statement at HLC; recount task on disagreement
     task.claim        2  task_id                                                          server-authoritative; loser gets a conflict
-    task.complete     2  task_id                                                          idempotent for the claimant
+    task.complete     2  task_id, shorts? [{sku_id, bin_id, qty, reason}]                 idempotent for the claimant; shorts recorded
+    transfer.ship     2  transfer_id, from_bin_id, lines [{line_no, qty}]                 transfer out to the destination's transit
+    transfer.receive  2  transfer_id, to_bin_id, sku_id, qty                              transfer in from transit (partial is fine)
     master.set        2  entity ("sku"), entity_id, field, value                          last-writer-wins per field by HLC
 
 Version 1 of the stock and count kinds had no ``batch`` field (it is taken as "").
@@ -53,7 +55,42 @@ def _receive(p: Payload) -> Payload:
 
 
 def _pick(p: Payload) -> Payload:
-    return {**_stock_single(p), "task_id": _opt_id(p, "task_id")}
+    slot = p.get("slot", 0)
+    return {**_stock_single(p), "task_id": _opt_id(p, "task_id"), "slot": parse_qty(slot, allow_zero=True) if slot else 0}
+
+
+SHORT_REASONS = ("not_found", "damaged", "insufficient", "other")
+
+
+def _task_complete(p: Payload) -> Payload:
+    shorts = p.get("shorts") or []
+    if not isinstance(shorts, list) or len(shorts) > 500:
+        raise ValidationError("sync.bad_envelope", reason="shorts must be a list of at most 500 lines")
+    out = []
+    for s in shorts:
+        if not isinstance(s, dict) or s.get("reason") not in SHORT_REASONS:
+            raise ValidationError("invalid.enum", field="shorts.reason", value=s.get("reason") if isinstance(s, dict) else s)
+        out.append({"sku_id": parse_id(s.get("sku_id"), "sku_id"), "bin_id": parse_id(s.get("bin_id"), "bin_id"),
+                    "qty": parse_qty(s.get("qty")), "reason": s["reason"]})
+    return {"task_id": parse_id(p.get("task_id"), "task_id"), "shorts": out}
+
+
+def _transfer_ship(p: Payload) -> Payload:
+    lines = p.get("lines")
+    if not isinstance(lines, list) or not lines or len(lines) > 500:
+        raise ValidationError("sync.bad_envelope", reason="lines must be a non-empty list of at most 500")
+    out = []
+    for ln in lines:
+        if not isinstance(ln, dict):
+            raise ValidationError("sync.bad_envelope", reason="a line must be an object")
+        out.append({"line_no": parse_qty(ln.get("line_no")), "qty": parse_qty(ln.get("qty"))})
+    return {"transfer_id": parse_id(p.get("transfer_id"), "transfer_id"), "from_bin_id": parse_id(p.get("from_bin_id"), "from_bin_id"),
+            "lines": out}
+
+
+def _transfer_receive(p: Payload) -> Payload:
+    return {"transfer_id": parse_id(p.get("transfer_id"), "transfer_id"), "to_bin_id": parse_id(p.get("to_bin_id"), "to_bin_id"),
+            "sku_id": parse_id(p.get("sku_id"), "sku_id"), "qty": parse_qty(p.get("qty"))}
 
 
 def _pair(p: Payload) -> Payload:
@@ -92,7 +129,9 @@ CHECKS: dict[str, Callable[[Payload], Payload]] = {
     "stock.putaway": _pair,
     "stocktake.count": _count,
     "task.claim": _task,
-    "task.complete": _task,
+    "task.complete": _task_complete,
+    "transfer.ship": _transfer_ship,
+    "transfer.receive": _transfer_receive,
     "master.set": _master,
 }
 

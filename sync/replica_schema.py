@@ -8,14 +8,14 @@ rebased with the pending ops (see ``sync.client``)."""
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sku (
   id TEXT PRIMARY KEY, code TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL, spec TEXT NOT NULL,
   base_unit TEXT NOT NULL, batch_tracked INTEGER NOT NULL, unique_code_tracked INTEGER NOT NULL,
-  low_stock_threshold INTEGER NOT NULL, archived INTEGER NOT NULL);
+  low_stock_threshold INTEGER NOT NULL, archived INTEGER NOT NULL, price_fen INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS ix_sku_code ON sku (code);
 CREATE TABLE IF NOT EXISTS barcode (key TEXT PRIMARY KEY, sku_id TEXT NOT NULL, kind TEXT NOT NULL, raw TEXT NOT NULL,
   pack_qty_base INTEGER NOT NULL);
@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, kind TEXT NOT NULL, wareho
   claimed_by_device TEXT NOT NULL, claimed_by_user TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stocktake (id TEXT PRIMARY KEY, number TEXT NOT NULL, warehouse_id TEXT NOT NULL,
   blind INTEGER NOT NULL, state TEXT NOT NULL, bin_ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS warehouse (id TEXT PRIMARY KEY, code TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
+  kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS receipt (id TEXT PRIMARY KEY, number TEXT NOT NULL, reference TEXT NOT NULL, supplier_name TEXT NOT NULL,
+  warehouse_id TEXT NOT NULL, state TEXT NOT NULL, lines TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transfer (id TEXT PRIMARY KEY, number TEXT NOT NULL, from_warehouse_id TEXT NOT NULL,
+  to_warehouse_id TEXT NOT NULL, state TEXT NOT NULL, lines TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY, op_id TEXT NOT NULL UNIQUE, hlc INTEGER NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL,
   v INTEGER NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', result TEXT, error TEXT,
@@ -39,12 +45,15 @@ CREATE INDEX IF NOT EXISTS ix_outbox_state ON outbox (state, seq);
 # pull entity name -> (replica table, primary key columns, columns in order)
 ENTITY_TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "sku": ("sku", ("id",), ("id", "code", "name_zh", "name_en", "spec", "base_unit", "batch_tracked",
-                             "unique_code_tracked", "low_stock_threshold", "archived")),
+                             "unique_code_tracked", "low_stock_threshold", "archived", "price_fen")),
     "barcode": ("barcode", ("key",), ("key", "sku_id", "kind", "raw", "pack_qty_base")),
     "bin": ("bin", ("id",), ("id", "warehouse_id", "code", "kind", "walk_seq", "archived")),
     "stock": ("stock", ("sku_id", "bin_id", "batch"), ("sku_id", "bin_id", "batch", "warehouse_id", "on_hand", "reserved")),
     "task": ("task", ("id",), ("id", "kind", "warehouse_id", "state", "claimed_by_device", "claimed_by_user", "data")),
     "stocktake": ("stocktake", ("id",), ("id", "number", "warehouse_id", "blind", "state", "bin_ids")),
+    "warehouse": ("warehouse", ("id",), ("id", "code", "name_zh", "name_en", "kind")),
+    "receipt": ("receipt", ("id",), ("id", "number", "reference", "supplier_name", "warehouse_id", "state", "lines")),
+    "transfer": ("transfer", ("id",), ("id", "number", "from_warehouse_id", "to_warehouse_id", "state", "lines")),
 }
 
 

@@ -37,7 +37,7 @@ def insert_warehouse(conn: Connection, wh: Warehouse) -> Warehouse:
         raise ConflictError("warehouse.duplicate_code", code=wh.code)
     conn.execute(warehouses.insert().values(
         id=wh.id, code=wh.code, name_zh=wh.name_zh, name_en=wh.name_en, kind=wh.kind.value,
-        archived=False, created_at=utc_now()))
+        archived=False, created_at=utc_now(), change_seq=stamp(conn)))
     insert_bins(conn, [
         Bin(new_id(), wh.id, DOCK_BIN_CODE, BinKind.DOCK, 0),
         Bin(new_id(), wh.id, TRANSIT_BIN_CODE, BinKind.TRANSIT, 0),
@@ -168,7 +168,8 @@ def insert_skus(conn: Connection, new_skus: Sequence[Sku]) -> None:
             {"id": s.id, "code": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "spec": s.spec,
              "base_unit": s.base_unit, "weight_g": s.weight_g, "batch_tracked": s.batch_tracked,
              "unique_code_tracked": s.unique_code_tracked, "low_stock_threshold": s.low_stock_threshold,
-             "cost_fen": s.cost_fen, "archived": False, "created_at": now, "updated_at": now, "change_seq": seq}
+             "cost_fen": s.cost_fen, "price_fen": s.price_fen, "archived": False, "created_at": now, "updated_at": now,
+             "change_seq": seq}
             for s in new_skus])
     except IntegrityError:
         raise ConflictError("sku.duplicate_code", code=", ".join(s.code for s in new_skus[:3])) from None
@@ -181,7 +182,7 @@ def insert_skus(conn: Connection, new_skus: Sequence[Sku]) -> None:
 def _sku(row: Any, packs: tuple[Pack, ...] = ()) -> Sku:
     return Sku(row.id, row.code, row.name_zh, row.name_en, row.spec, row.base_unit, row.weight_g,
                row.batch_tracked, row.unique_code_tracked, row.low_stock_threshold, row.cost_fen,
-               row.archived, packs)
+               row.archived, packs, price_fen=row.price_fen)
 
 
 def get_sku(conn: Connection, ref: str) -> Sku:

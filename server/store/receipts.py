@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from server.store import events, ledger
 from server.store.catalogue import get_bin, get_warehouse
+from server.store.changes import stamp
 from server.store.numbering import next_number
 from server.store.schema import receipt_lines, receipts
 from shared.core.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
@@ -47,7 +48,8 @@ def create(conn: Connection, warehouse: str, lines: Sequence[tuple[str, object]]
     number = next_number(conn, "RC")
     conn.execute(receipts.insert().values(id=rid, number=number, reference=reference,
                                           supplier_name=clean_text(supplier_name, "receipt.supplier_name", required=False),
-                                          warehouse_id=wh.id, state=ReceiptState.EXPECTED.value, created_at=now, updated_at=now))
+                                          warehouse_id=wh.id, state=ReceiptState.EXPECTED.value, created_at=now, updated_at=now,
+                                          change_seq=stamp(conn)))
     conn.execute(receipt_lines.insert(), [{"receipt_id": rid, "line_no": i + 1, "sku_id": sku_id,
                                            "expected_qty": parse_qty(qty), "received_qty": 0}
                                           for i, (sku_id, qty) in enumerate(lines)])
@@ -98,7 +100,8 @@ def close(conn: Connection, receipt_id: str, *, hlc: int) -> Receipt:
     r = get(conn, receipt_id)
     if r.state is ReceiptState.CLOSED:
         raise RuleViolation("receipt.closed", receipt=r.number)
-    conn.execute(receipts.update().where(receipts.c.id == r.id).values(state=ReceiptState.CLOSED.value, updated_at=utc_now()))
+    conn.execute(receipts.update().where(receipts.c.id == r.id).values(state=ReceiptState.CLOSED.value, updated_at=utc_now(),
+                                                                       change_seq=stamp(conn)))
     events.record(conn, "receipt.closed", "receipt", r.id, {"number": r.number,
                   "short": {ln.sku_id: ln.short_qty for ln in r.lines if ln.short_qty}}, hlc=hlc)
     return get(conn, r.id)
@@ -114,7 +117,7 @@ def _add_unexpected_line(conn: Connection, r: Receipt, sku_id: str) -> ReceiptLi
 def _restate(conn: Connection, receipt_id: str, event_kind: str, hlc: int) -> Receipt:
     r = get(conn, receipt_id)
     state = receipt_state(r.lines)
-    conn.execute(receipts.update().where(receipts.c.id == r.id).values(state=state.value, updated_at=utc_now()))
+    conn.execute(receipts.update().where(receipts.c.id == r.id).values(state=state.value, updated_at=utc_now(), change_seq=stamp(conn)))
     events.record(conn, event_kind, "receipt", r.id, {"number": r.number, "state": state.value,
                   "lines": [{"sku_id": ln.sku_id, "expected": ln.expected_qty, "received": ln.received_qty} for ln in r.lines]}, hlc=hlc)
     return get(conn, r.id)

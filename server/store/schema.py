@@ -72,6 +72,7 @@ warehouses = Table(
     Column("archived", Boolean, nullable=False, default=False),
     _created(),
     CheckConstraint("kind IN ('warehouse', 'store')", name="kind"),
+    Column("change_seq", BigInteger, nullable=False, default=0, index=True),
 )
 
 bins = Table(
@@ -105,6 +106,7 @@ skus = Table(
     Column("unique_code_tracked", Boolean, nullable=False, default=False),
     Column("low_stock_threshold", BigInteger, nullable=False, default=0),
     Column("cost_fen", BigInteger, nullable=False, default=0),
+    Column("price_fen", BigInteger, nullable=False, default=0),
     Column("archived", Boolean, nullable=False, default=False),
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -267,6 +269,7 @@ transfers = Table(
     Column("created_by", String(36), nullable=False, default=""),
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("change_seq", BigInteger, nullable=False, default=0, index=True),
 )
 
 transfer_lines = Table(
@@ -294,6 +297,8 @@ receipts = Table(
     Column("state", String(16), nullable=False),
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("change_seq", BigInteger, nullable=False, default=0),
+    Index(None, "warehouse_id", "change_seq"),
 )
 
 receipt_lines = Table(

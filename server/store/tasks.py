@@ -70,7 +70,8 @@ def claim(conn: Connection, task_id: str, *, device_id: str, user_id: str, hlc: 
     return get(conn, task_id)
 
 
-def complete(conn: Connection, task_id: str, *, device_id: str, hlc: int) -> Task:
+def complete(conn: Connection, task_id: str, *, device_id: str, hlc: int, shorts: list[dict[str, Any]] | None = None) -> Task:
+    """Mark done; ``shorts`` (short-picked lines with a reason) are kept in the task and an event."""
     t = get(conn, task_id)
     if t.state == "done" and t.claimed_by_device == device_id:
         return t
@@ -78,10 +79,24 @@ def complete(conn: Connection, task_id: str, *, device_id: str, hlc: int) -> Tas
         raise RuleViolation("task.claimed_by_other", task=task_id)
     if t.state not in ("open", "claimed"):
         raise RuleViolation("task.bad_state", task=task_id, state=t.state, action="complete")
+    data = {**t.data, "shorts": shorts} if shorts else t.data
     conn.execute(tasks.update().where(tasks.c.id == task_id).values(
-        state="done", claimed_by_device=device_id, updated_at=utc_now(), change_seq=stamp(conn)))
-    events.record(conn, "task.completed", "task", task_id, {"device_id": device_id}, hlc=hlc)
+        state="done", claimed_by_device=device_id, data=data, updated_at=utc_now(), change_seq=stamp(conn)))
+    events.record(conn, "task.completed", "task", task_id, {"device_id": device_id, "shorts": shorts or []}, hlc=hlc)
     return get(conn, task_id)
+
+
+def create_pick(conn: Connection, warehouse_id: str, lines: list[dict[str, Any]], *, hlc: int, slots: int = 0,
+                task_id: str | None = None) -> Task:
+    """A pick task whose lines (sku_id, bin_id, qty, batch, slot) are in the bins' walking order.
+    ``slots`` > 0 makes it a sort-while-picking task: each line names the order slot to drop into."""
+    from server.store.catalogue import bins_by_id
+
+    order = bins_by_id(conn, (ln["bin_id"] for ln in lines))
+    walk = sorted(lines, key=lambda ln: (order[ln["bin_id"]].walk_seq, order[ln["bin_id"]].code, ln["sku_id"]))
+    clean = [{"sku_id": ln["sku_id"], "bin_id": ln["bin_id"], "bin_code": order[ln["bin_id"]].code, "qty": int(ln["qty"]),
+              "batch": ln.get("batch", ""), "slot": int(ln.get("slot", 0))} for ln in walk]
+    return create(conn, "pick", warehouse_id, {"lines": clean, "slots": slots}, hlc=hlc, task_id=task_id)
 
 
 def open_once(conn: Connection, kind: str, warehouse_id: str, data: dict[str, Any], *, key: str, hlc: int) -> Task | None:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, select
 
 from server.store import events, ledger
 from server.store.catalogue import get_bin, get_warehouse, system_bin
+from server.store.changes import stamp
 from server.store.numbering import next_number
 from server.store.schema import transfer_lines, transfers
 from shared.catalogue.model import BinKind
@@ -46,7 +47,8 @@ def create(conn: Connection, from_warehouse: str, to_warehouse: str, lines: Sequ
     tid, now = new_id(), utc_now()
     number = next_number(conn, "TR")
     conn.execute(transfers.insert().values(id=tid, number=number, from_warehouse_id=src.id, to_warehouse_id=dst.id,
-                                           state=TransferState.OPEN.value, created_by=user_id, created_at=now, updated_at=now))
+                                           state=TransferState.OPEN.value, created_by=user_id, created_at=now, updated_at=now,
+                                           change_seq=stamp(conn)))
     conn.execute(transfer_lines.insert(), [
         {"transfer_id": tid, "line_no": i + 1, "sku_id": line[0], "batch": line[2] if len(line) > 2 else "",  # type: ignore[misc]
          "qty": parse_qty(line[1]), "shipped_qty": 0, "received_qty": 0} for i, line in enumerate(lines)])
@@ -133,7 +135,7 @@ def _bump_line(conn: Connection, transfer_id: str, line_no: int, *, shipped: int
 def _restate(conn: Connection, transfer_id: str, event_kind: str, hlc: int) -> Transfer:
     t = get(conn, transfer_id)
     state = transfer_state(t.lines)
-    conn.execute(transfers.update().where(transfers.c.id == t.id).values(state=state.value, updated_at=utc_now()))
+    conn.execute(transfers.update().where(transfers.c.id == t.id).values(state=state.value, updated_at=utc_now(), change_seq=stamp(conn)))
     events.record(conn, event_kind, "transfer", t.id, {"number": t.number, "state": state.value,
                   "lines": [{"sku_id": ln.sku_id, "shipped": ln.shipped_qty, "received": ln.received_qty} for ln in t.lines]}, hlc=hlc)
     return get(conn, t.id)

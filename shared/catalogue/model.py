@@ -71,6 +71,7 @@ class Sku:
     cost_fen: int = 0
     archived: bool = False
     packs: tuple[Pack, ...] = field(default=())
+    price_fen: int = 0  # shelf price (store mode lookups); cost_fen is the purchase cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +131,13 @@ def new_sku(
     unique_code_tracked: bool = False,
     low_stock_threshold: object = 0,
     cost_fen: object = 0,
+    price_fen: object = 0,
     packs: tuple[Pack, ...] = (),
     id: str | None = None,
 ) -> Sku:
-    if cost_fen is not None and (isinstance(cost_fen, bool) or not isinstance(cost_fen, int) or cost_fen < 0):
-        raise ValidationError("invalid.money", reason=f"cost must be a non-negative whole number of fen, got {cost_fen!r:.40}")
+    for name, money in (("cost", cost_fen), ("price", price_fen)):
+        if money is not None and (isinstance(money, bool) or not isinstance(money, int) or money < 0):
+            raise ValidationError("invalid.money", reason=f"{name} must be a non-negative whole number of fen, got {money!r:.40}")
     return Sku(
         id=id or new_id(),
         code=clean_code(code, "sku.code"),
@@ -146,8 +149,9 @@ def new_sku(
         batch_tracked=bool(batch_tracked),
         unique_code_tracked=bool(unique_code_tracked),
         low_stock_threshold=parse_qty(low_stock_threshold, allow_zero=True),
-        cost_fen=int(cost_fen or 0),
+        cost_fen=int(cost_fen or 0),  # type: ignore[call-overload]
         packs=tuple(packs),
+        price_fen=int(price_fen or 0),  # type: ignore[call-overload]
     )
 
 

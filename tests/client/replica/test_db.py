@@ -19,7 +19,7 @@ from client.replica import Replica, open_replica
 from shared.scan.resolve import BinScan, SkuScan, resolve_scan
 from sync.ports import ACKED, PENDING, REJECTED, Answer, ReplicaPort
 from sync.protocol import Op
-from sync.replica_schema import DDL
+from sync.replica_schema import DDL, SCHEMA_VERSION
 from sync.transport import BadResponse
 from tests.strategies import EAN_13, EAN_13_KEY
 
@@ -209,7 +209,7 @@ def write_snapshot(path: Path, cursor: int, on_hand: int) -> None:
         conn.executescript(DDL)
         conn.execute("INSERT INTO stock VALUES (?, ?, '', ?, ?, 0)", (SKU, BIN_B, WH, on_hand))
         conn.executemany("INSERT INTO meta VALUES (?, ?)", [("cursor", str(cursor)), ("warehouse_id", WH),
-                                                            ("schema_version", "1")])
+                                                            ("schema_version", str(SCHEMA_VERSION))])
     conn.close()
 
 
@@ -273,7 +273,7 @@ def add_catalogue(replica: Replica) -> None:
     replica.apply_changes([
         {"seq": 1, "entity": "sku", "data": {"id": SKU, "code": "TEA-01", "name_zh": "茶", "name_en": "Tea", "spec": "",
                                              "base_unit": "pc", "batch_tracked": 0, "unique_code_tracked": 0,
-                                             "low_stock_threshold": 0, "archived": 0}},
+                                             "low_stock_threshold": 0, "archived": 0, "price_fen": 0}},
         {"seq": 1, "entity": "barcode", "data": {"key": EAN_13_KEY, "sku_id": SKU, "kind": "gtin", "raw": EAN_13,
                                                  "pack_qty_base": 1}},
         {"seq": 1, "entity": "bin", "data": {"id": BIN_A, "warehouse_id": WH, "code": "A-01-01", "kind": "storage",

@@ -308,3 +308,52 @@ def test_taking_a_new_stamp_inside_a_savepoint_is_refused(world: World) -> None:
 
     with world.store.transaction() as conn, conn.begin_nested(), pytest.raises(RuntimeError):
         stamp(conn)
+
+
+def test_device_ships_and_receives_a_transfer(device: Device) -> None:
+    from server.store import transfers
+
+    w = device.world
+    w.stock(w.sku, w.a1, 10)
+    with w.store.transaction() as conn:
+        t = transfers.create(conn, w.wh_a, w.wh_b, [(w.sku, 6)], hlc=w.hlc())
+    shipped = device.push(device.op("transfer.ship", {"transfer_id": t.id, "from_bin_id": w.a1.id, "lines": [{"line_no": 1, "qty": 4}]}))[0]
+    assert shipped["status"] == "applied" and shipped["result"]["state"] == "in_transit"
+    with w.store.read() as conn:
+        assert ledger.warehouse_level(conn, w.sku, w.wh_b).in_transit == 4
+    wrong = device.push(device.op("transfer.receive", {"transfer_id": t.id, "to_bin_id": w.b1.id, "sku_id": w.sku, "qty": 4}))[0]
+    assert wrong["status"] == "rejected" and wrong["error"]["code"] == "bin.wrong_warehouse"  # not this device's warehouse
+
+
+def test_completion_keeps_short_picks_with_their_reason(device: Device) -> None:
+    w = device.world
+    with w.store.transaction() as conn:
+        task = tasks.create_pick(conn, w.wh_a, [{"sku_id": w.sku, "bin_id": w.a2.id, "qty": 2}, {"sku_id": w.sku2, "bin_id": w.a1.id, "qty": 1}],
+                                 hlc=w.hlc())
+    assert [ln["bin_code"] for ln in task.data["lines"]] == ["A-01-01-01", "A-01-01-02"]  # walking order
+    device.push(device.op("task.claim", {"task_id": task.id}))
+    done = device.push(device.op("task.complete", {"task_id": task.id, "shorts": [
+        {"sku_id": w.sku, "bin_id": w.a2.id, "qty": 2, "reason": "not_found"}]}))[0]
+    assert done["status"] == "applied"
+    with w.store.read() as conn:
+        assert tasks.get(conn, task.id).data["shorts"][0]["reason"] == "not_found"
+    bad = device.push(device.op("task.complete", {"task_id": task.id, "shorts": [{"sku_id": w.sku, "bin_id": w.a2.id, "qty": 1, "reason": "lazy"}]}))[0]
+    assert bad["error"]["code"] == "invalid.enum"
+
+
+def test_pull_carries_receipts_transfers_and_the_devices_own_warehouse(device: Device) -> None:
+    from server.store import receipts, transfers
+
+    w = device.world
+    with w.store.transaction() as conn:
+        receipts.create(conn, w.wh_a, [(w.sku, 5)], hlc=w.hlc(), reference="DN-1")
+        transfers.create(conn, w.wh_b, w.wh_a, [(w.sku2, 3)], hlc=w.hlc())
+        receipts.create(conn, w.wh_b, [(w.sku, 5)], hlc=w.hlc(), reference="DN-OTHER")
+    page = device.client.get("/sync/v1/pull", params={"cursor": 0, "limit": 5000}, headers=device.headers()).json()
+    by_entity: dict[str, list[dict[str, Any]]] = {}
+    for c in page["changes"]:
+        by_entity.setdefault(c["entity"], []).append(c["data"])
+    assert [r["reference"] for r in by_entity["receipt"]] == ["DN-1"]
+    assert json.loads(by_entity["receipt"][0]["lines"])[0]["expected_qty"] == 5
+    assert len(by_entity["transfer"]) == 1 and by_entity["transfer"][0]["to_warehouse_id"] == w.wh_a
+    assert [x["id"] for x in by_entity["warehouse"]] == [w.wh_a]
