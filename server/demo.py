@@ -9,19 +9,21 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
-from server.store import catalogue, ledger, receipts
+from server.store import catalogue, ledger, receipts, tasks, transfers
+from server.store import users as user_store
 from server.store.db import Store
-from server.store.schema import skus, users
+from server.store.schema import skus
 from shared.catalogue.barcode import gtin_check_digit
 from shared.catalogue.model import Bin, new_bin, new_pack, new_sku, new_warehouse
 from shared.core.ids import new_id
-from shared.core.time import utc_now
 from shared.inventory.movement import Movement, Reason
 
 WORDS = Path(__file__).resolve().parent.parent / "assets" / "demo" / "words.json"
+DEMO_PIN = "1234"  # every demo user's handheld PIN (printed at start)
 Progress = Callable[[str, int], None]
 
 
@@ -34,6 +36,8 @@ class DemoSummary:
     movements: int
     receipts: int
     users: tuple[str, ...]
+    pick_tasks: int = 0
+    transfers: int = 0
 
 
 def is_empty(store: Store) -> bool:
@@ -48,9 +52,8 @@ def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500,
     words = json.loads(WORDS.read_text(encoding="utf-8"))
     tick = progress or (lambda _stage, _n: None)
     with store.transaction() as conn:
-        now = utc_now()
-        conn.execute(users.insert(), [{"id": new_id(), "username": u, "display_name": n, "active": True, "created_at": now}
-                                      for u, n in words["users"]])
+        for username, display_name in words["users"]:
+            user_store.create(conn, username, display_name, pin=DEMO_PIN)
         sh = catalogue.insert_warehouse(conn, new_warehouse("WH-SH", "上海中心仓", "Shanghai DC"))
         gz = catalogue.insert_warehouse(conn, new_warehouse("WH-GZ", "广州仓", "Guangzhou DC"))
         st = catalogue.insert_warehouse(conn, new_warehouse("ST-NJL", "南京路门店", "Nanjing Road store", "store"))
@@ -74,8 +77,31 @@ def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500,
             receipts.create(conn, sh.id if n < 3 else gz.id, lines, hlc=store.clock.now(),
                             reference=f"DN-2026-{n + 1:04d}", supplier_name=words["suppliers"][n % len(words["suppliers"])])
         tick("receipts", 4)
+        picks = _pick_tasks(conn, rng, opening, sh.id, store.clock.now())
+        _transfer_in_transit(conn, opening, gz.id, sh.id, store.clock.now())
     return DemoSummary(len(new_skus), len(barcode_rows), 3, sum(len(b) for b in bins.values()), len(opening), 4,
-                       tuple(u for u, _ in words["users"]))
+                       tuple(u for u, _ in words["users"]), picks, 1)
+
+
+def _pick_tasks(conn: Any, rng: random.Random, opening: list[Movement], warehouse_id: str, hlc: int) -> int:
+    """Three pick tasks in the main warehouse, one of them sort-while-picking into 4 order slots."""
+    stocked = [m for m in opening if m.warehouse_id == warehouse_id and not m.batch and m.qty >= 3]
+    for n in range(3):
+        chosen = rng.sample(stocked, 5)
+        slots = 4 if n == 2 else 0
+        lines = [{"sku_id": m.sku_id, "bin_id": m.bin_id, "qty": rng.randint(1, 2), "slot": (i % slots) + 1 if slots else 0}
+                 for i, m in enumerate(chosen)]
+        tasks.create_pick(conn, warehouse_id, lines, hlc=hlc, slots=slots)
+    return 3
+
+
+def _transfer_in_transit(conn: Any, opening: list[Movement], from_wh: str, to_wh: str, hlc: int) -> None:
+    """A transfer from Guangzhou to Shanghai, shipped and waiting to be received on a handheld."""
+    source = [m for m in opening if m.warehouse_id == from_wh and not m.batch and m.qty >= 5][:3]
+    t = transfers.create(conn, from_wh, to_wh, [(m.sku_id, 5) for m in source], hlc=hlc)
+    for m in source:  # each line ships from the bin that holds it
+        line_no = next(ln.line_no for ln in t.lines if ln.sku_id == m.sku_id)
+        transfers.ship(conn, t.id, m.bin_id, hlc=hlc, qty_by_line={line_no: 5})
 
 
 def _bins(warehouse_id: str, zone_prefix: str, count: int) -> list[Bin]:
@@ -105,7 +131,7 @@ def _skus(rng: random.Random, words: dict[str, list[list[str]]], count: int) -> 
         batch = zh in ("纯牛奶", "酸奶", "月饼")
         sku = new_sku(f"SKU-{i + 1:05d}", f"{zh} {vzh} {series}号", name_en=f"{en} {ven} #{series}", spec=spec,
                       weight_g=rng.randint(50, 3000), batch_tracked=batch, low_stock_threshold=rng.choice([0, 5, 10, 20]),
-                      cost_fen=rng.randint(100, 50000), packs=(new_pack("CASE", "箱", 12, "case"),) if i % 4 == 0 else ())
+                      cost_fen=rng.randint(100, 50000), price_fen=rng.randint(990, 99900), packs=(new_pack("CASE", "箱", 12, "case"),) if i % 4 == 0 else ())
         new_skus.append(sku)
         body = f"69{rng.randint(1, 9)}{i:09d}"
         rows.append(catalogue.BarcodeRow("0" + body + str(gtin_check_digit(body)), "gtin", body + str(gtin_check_digit(body)), sku.id, 1))

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, kind TEXT NOT NULL, wareho
   claimed_by_device TEXT NOT NULL, claimed_by_user TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stocktake (id TEXT PRIMARY KEY, number TEXT NOT NULL, warehouse_id TEXT NOT NULL,
   blind INTEGER NOT NULL, state TEXT NOT NULL, bin_ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS user (id TEXT PRIMARY KEY, username TEXT NOT NULL, display_name TEXT NOT NULL,
+  active INTEGER NOT NULL, pin_hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS warehouse (id TEXT PRIMARY KEY, code TEXT NOT NULL, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
   kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS receipt (id TEXT PRIMARY KEY, number TEXT NOT NULL, reference TEXT NOT NULL, supplier_name TEXT NOT NULL,
@@ -52,6 +54,7 @@ ENTITY_TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "task": ("task", ("id",), ("id", "kind", "warehouse_id", "state", "claimed_by_device", "claimed_by_user", "data")),
     "stocktake": ("stocktake", ("id",), ("id", "number", "warehouse_id", "blind", "state", "bin_ids")),
     "warehouse": ("warehouse", ("id",), ("id", "code", "name_zh", "name_en", "kind")),
+    "user": ("user", ("id",), ("id", "username", "display_name", "active", "pin_hash")),
     "receipt": ("receipt", ("id",), ("id", "number", "reference", "supplier_name", "warehouse_id", "state", "lines")),
     "transfer": ("transfer", ("id",), ("id", "number", "from_warehouse_id", "to_warehouse_id", "state", "lines")),
 }

@@ -26,6 +26,7 @@ def run(settings: Settings, *, skus: int, bins_per_warehouse: int, seed: int) ->
         took = time.perf_counter() - started
         typer.echo(f"demo data loaded in {took:.1f} s: {summary.skus} SKUs, {summary.barcodes} barcodes, "
                    f"{summary.warehouses} warehouses, {summary.bins} bins, {summary.movements} opening-stock movements, "
-                   f"{summary.receipts} expected receipts; users: {', '.join(summary.users)}")
+                   f"{summary.receipts} expected receipts, {summary.pick_tasks} pick tasks, {summary.transfers} transfer in transit; "
+                   f"handheld users: {', '.join(summary.users)} (PIN {demo.DEMO_PIN})")
     finally:
         store.dispose()

@@ -19,7 +19,8 @@ def run(settings: Settings, *, host: str | None, port: int | None, demo_if_empty
     if demo_if_empty and demo.is_empty(store):
         typer.echo("首次启动：正在加载演示数据 / first start: loading demo data …")
         summary = demo.load(store)
-        typer.echo(f"  {summary.skus} SKUs, {summary.bins} bins, {summary.movements} movements, users: {', '.join(summary.users)}")
+        typer.echo(f"  {summary.skus} SKUs, {summary.bins} bins, {summary.movements} movements, {summary.pick_tasks} pick tasks")
+        typer.echo(f"  handheld users: {', '.join(summary.users)} (PIN {demo.DEMO_PIN})")
     typer.echo(f"database: {settings.resolved_database_url}")
     scheme = "https" if ssl_certfile else "http"
     typer.echo(f"ERP server: {scheme}://{host}:{port}/  (API {scheme}://{host}:{port}/api/v1, sync {scheme}://{host}:{port}/sync/v1;"

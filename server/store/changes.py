@@ -34,6 +34,7 @@ from server.store.schema import (
     tasks,
     transfer_lines,
     transfers,
+    users,
     warehouses,
 )
 from sync import replica_schema
@@ -99,6 +100,8 @@ def _queries(warehouse_id: str) -> list[tuple[str, Table, Select[Any]]]:
                                          stocktakes.c.state, stocktakes.c.change_seq).where(stocktakes.c.warehouse_id == warehouse_id)),
         ("warehouse", warehouses, select(warehouses.c.id, warehouses.c.code, warehouses.c.name_zh, warehouses.c.name_en,
                                          warehouses.c.kind, warehouses.c.change_seq).where(warehouses.c.id == warehouse_id)),
+        ("user", users, select(users.c.id, users.c.username, users.c.display_name, users.c.active, users.c.pin_hash,
+                               users.c.change_seq)),
         ("receipt", receipts, select(receipts.c.id, receipts.c.number, receipts.c.reference, receipts.c.supplier_name,
                                      receipts.c.warehouse_id, receipts.c.state, receipts.c.change_seq)
          .where(receipts.c.warehouse_id == warehouse_id)),
@@ -111,8 +114,8 @@ def _queries(warehouse_id: str) -> list[tuple[str, Table, Select[Any]]]:
 def _data(conn: Connection, entity: str, row: Any) -> dict[str, Any]:
     m = dict(row._mapping)
     m.pop("change_seq", None)
-    if entity in ("sku", "bin"):
-        for k in ("batch_tracked", "unique_code_tracked", "archived"):
+    if entity in ("sku", "bin", "user"):
+        for k in ("batch_tracked", "unique_code_tracked", "archived", "active"):
             if k in m:
                 m[k] = _bool(m[k])
     if entity == "task":

@@ -59,6 +59,8 @@ users = Table(
     Column("display_name", String(100), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     _created(),
+    Column("pin_hash", String(200), nullable=False, default=""),
+    Column("change_seq", BigInteger, nullable=False, default=0, index=True),
 )
 
 warehouses = Table(

@@ -124,6 +124,8 @@ MESSAGES.update({
     "task.not_found": ("找不到任务：{task}", "Unknown task: {task}"),
     "task.claimed_by_other": ("任务 {task} 已被其他设备领取", "Task {task} was claimed by another device"),
     "task.bad_state": ("任务 {task} 当前状态为 {state}，不能{action}", "Task {task} is {state}: cannot {action}"),
+    "user.duplicate": ("用户名 {username} 已存在", "Username {username} already exists"),
+    "user.not_found": ("找不到用户：{username}", "Unknown user: {username}"),
     "master.not_found": ("找不到要修改的记录：{entity} {entity_id}", "Nothing to edit: {entity} {entity_id}"),
     "master.lww_lost": ("{field} 的修改 {value} 晚于其他设备的修改到达但时间更早，未生效（已记录）", "The edit of {field} to {value} is older than another device's edit and did not take effect (kept on record)"),
 })
