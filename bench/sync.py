@@ -5,12 +5,21 @@
    the same run (per batch, one transaction: applied-op rows with their results, movement rows, both
    projection upserts, the change stamp and the event — executemany, WAL, synchronous=FULL) with
    the ratio (goal ≥ 0.3×).
-2. Bootstrap: a device whose scope holds S SKUs and R stock rows downloads its snapshot and has a
-   ready replica (goal ≤ 5 s).
-3. Delta pull: after C changes in its scope, the device pulls and applies them (goal ≤ 0.5 s).
+2. Bootstrap: a device whose warehouse holds S SKUs and R stock rows (distinct SKU × bin, posted
+   through ``ledger.post``; building them is not timed) goes from no replica file at all to a
+   replica that answers a stock lookup: ``open_replica``, ``Replicator.bootstrap()`` over
+   ``HttpxTransport`` (snapshot download, install, pull of the empty delta), ``stock_view``
+   (goal ≤ 5 s). The floors measured in the same run: the same rows, already in memory in key
+   order, executemany'd into an empty replica-schema file (WAL, synchronous=FULL) with its indexes
+   built after; and a fsync'd file copy of the snapshot's size.
+3. Delta pull: C receipts into C distinct stock rows of that warehouse, posted through the ledger
+   in transactions of --delta-batch movements; then ``Replicator.pull()`` until it is done and the
+   replica holds exactly the server's stock (goal ≤ 0.5 s). The floor: the same rows upserted with
+   executemany into a copy of the bootstrapped replica in one transaction.
 
     .venv/bin/python bench/sync.py                 # full size: 20 × 5,000 ops; 100k SKUs, 300k rows; 10k changes
     .venv/bin/python bench/sync.py --quick         # a small run to check it works
+    .venv/bin/python bench/sync.py --parts bootstrap --boot-rows 600000   # one part, other sizes
 """
 
 from __future__ import annotations
@@ -35,12 +44,16 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from client.replica.db import open_replica  # noqa: E402
 from server.store import catalogue, devices, ledger  # noqa: E402
 from server.store.db import Store, open_store  # noqa: E402
 from shared.catalogue.model import new_bin, new_sku, new_warehouse  # noqa: E402
 from shared.core import clock  # noqa: E402
 from shared.core.ids import new_id  # noqa: E402
 from shared.inventory.movement import Movement, Reason  # noqa: E402
+from sync import replica_schema  # noqa: E402
+from sync.client import Replicator  # noqa: E402
+from sync.transport import HttpxTransport  # noqa: E402
 
 SECRET = "bench-secret"
 
@@ -238,24 +251,272 @@ def raw_merge(path: Path, per_device: list[list[dict[str, Any]]], batch: int, wh
     return took
 
 
+# ---- 2. bootstrap and 3. delta pull ------------------------------------------------------------------
+
+
+def stock_keys(skus: list[str], bins: list[str], rows: int) -> list[tuple[str, str]]:
+    """``rows`` distinct (sku, bin) pairs: every SKU in turn, each time in another bin."""
+    if -(-rows // len(skus)) > len(bins):
+        raise SystemExit(f"{rows:,} stock rows need at least {-(-rows // len(skus)):,} bins for {len(skus):,} SKUs")
+    return [(skus[r % len(skus)], bins[(r // len(skus) + r % len(skus)) % len(bins)]) for r in range(rows)]
+
+
+def post_receipts(store: Store, wh: str, keys: list[tuple[str, str]], qtys: list[int], batch: int) -> None:
+    """One receipt movement per key through the ledger (``ledger.post``), ``batch`` legs a transaction."""
+    hlc = clock.pack(time.time_ns() // 1_000_000, 0)
+    for i in range(0, len(keys), batch):
+        legs = [Movement(new_id(), s, wh, b, q, Reason.RECEIPT_UNEXPECTED, hlc, user_id="bench")
+                for (s, b), q in zip(keys[i:i + batch], qtys[i:i + batch], strict=True)]
+        with store.transaction() as conn:
+            ledger.post(conn, legs)
+
+
+class TimedTransport:
+    """``HttpxTransport`` with the time spent in each call kept (for the breakdown; adds nothing)."""
+
+    def __init__(self, inner: HttpxTransport) -> None:
+        self.inner = inner
+        self.spent: dict[str, float] = defaultdict(float)
+        self.snapshot_bytes = 0
+
+    def post_json(self, path: str, body: Any, token: str | None) -> Any:
+        return self.inner.post_json(path, body, token)
+
+    def get_json(self, path: str, params: Any, token: str | None) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.inner.get_json(path, params, token)
+        finally:
+            self.spent[path] += time.perf_counter() - started
+
+    def get_bytes(self, path: str, token: str | None) -> Any:
+        started = time.perf_counter()
+        try:
+            answer = self.inner.get_bytes(path, token)
+            self.snapshot_bytes = len(answer[2])
+            return answer
+        finally:
+            self.spent[path] += time.perf_counter() - started
+
+
+def timed_method(obj: Any, name: str, spent: dict[str, float]) -> None:
+    method = getattr(obj, name)
+
+    def wrapper(*a: Any, **kw: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return method(*a, **kw)
+        finally:
+            spent[name] += time.perf_counter() - started
+
+    setattr(obj, name, wrapper)
+
+
+def scope_rows(db: Path, wh: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The device's scope (the entities with rows here) as the replica holds them, read straight from the
+    server's file, for the raw limits."""
+    sources = {"sku": ("skus", ""), "barcode": ("barcodes", ""), "bin": ("bins", " WHERE warehouse_id = ?"),
+               "stock": ("stock_balances", " WHERE warehouse_id = ?")}
+    conn = sqlite3.connect(db)
+    try:
+        return {entity: conn.execute(f"SELECT {', '.join(replica_schema.ENTITY_TABLES[entity][2])} FROM {table}{where}",
+                                     (wh,) if where else ()).fetchall()
+                for entity, (table, where) in sources.items()}
+    finally:
+        conn.close()
+
+
+def raw_upsert_sql(entity: str) -> str:
+    table, keys, cols = replica_schema.ENTITY_TABLES[entity]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+    return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+
+
+def raw_bootstrap(path: Path, rows: dict[str, list[tuple[Any, ...]]]) -> float:
+    """The floor of making the replica: the same rows, already in memory and in primary-key order,
+    executemany'd into an empty file of the replica schema in one transaction, its secondary indexes
+    built after the rows (WAL, synchronous=FULL, like the replica)."""
+    statements = [x.strip() for x in replica_schema.DDL.split(";") if x.strip()]
+    indexes = [x for x in statements if x.upper().startswith("CREATE INDEX")]
+    for entity, entity_rows in rows.items():
+        pk = [replica_schema.ENTITY_TABLES[entity][2].index(k) for k in replica_schema.ENTITY_TABLES[entity][1]]
+        entity_rows.sort(key=lambda r: tuple(r[i] for i in pk))
+    started = time.perf_counter()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(";".join(x for x in statements if x not in indexes))
+    db.execute("BEGIN")
+    for entity, entity_rows in rows.items():
+        table, _keys, cols = replica_schema.ENTITY_TABLES[entity]
+        db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", entity_rows)
+    for statement in indexes:
+        db.execute(statement)
+    db.execute("INSERT INTO meta (key, value) VALUES ('cursor', '1')")
+    db.execute("COMMIT")
+    db.close()
+    return time.perf_counter() - started
+
+
+def file_copy(src: Path, dst: Path) -> float:
+    """Copy ``src`` to ``dst`` and fsync it: the floor of landing a file of that size on disk."""
+    started = time.perf_counter()
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        while chunk := fin.read(1 << 20):
+            fout.write(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    return time.perf_counter() - started
+
+
+def raw_delta(replica_copy: Path, rows: list[tuple[Any, ...]], cursor: int) -> float:
+    """The floor of applying a delta: the same stock rows upserted with executemany into a copy of the
+    bootstrapped replica, and the cursor stored, in one transaction (WAL, synchronous=FULL)."""
+    db = sqlite3.connect(replica_copy, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("SELECT count(*) FROM stock").fetchone()  # open and warm like the device's open replica
+    started = time.perf_counter()
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(raw_upsert_sql("stock"), rows)
+    db.execute("INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(cursor),))
+    db.execute("COMMIT")
+    took = time.perf_counter() - started
+    db.close()
+    return took
+
+
+def bench_bootstrap_and_delta(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    db = tmp / "boot.sqlite3"
+    store = open_store(f"sqlite:///{db}")
+    built = time.perf_counter()
+    wh, skus, bins = world(store, args.boot_skus, args.boot_bins)
+    keys = stock_keys(skus, bins, args.boot_rows)
+    rng = random.Random(2)
+    qtys = [rng.randint(1, 100) for _ in keys]
+    post_receipts(store, wh, keys, qtys, 50_000)
+    ((device_id, token),) = enrol(store, wh, 1)
+    store.dispose()
+    out: dict[str, Any] = {"build_s": time.perf_counter() - built}
+    expected = {k: q for k, q in zip(keys, qtys, strict=True)}
+    probe_sku = skus[len(skus) // 2]
+    probe = sorted((b, q) for (s, b), q in expected.items() if s == probe_sku)
+
+    server = Server(db, tmp)
+    replica_path = tmp / "device.sqlite3"
+    headers_at: dict[str, float] = {}
+    http = httpx.Client(timeout=300, event_hooks={"response": [lambda r: headers_at.__setitem__(r.url.path, time.perf_counter())]})
+    try:
+        transport = TimedTransport(HttpxTransport(http, server.url))
+        spent: dict[str, float] = defaultdict(float)
+        # 2. Bootstrap: from no file at all to a replica that answers a stock lookup.
+        started = time.perf_counter()
+        replica = open_replica(replica_path)
+        replica.set_meta({"device_id": device_id, "token": token})
+        timed_method(replica, "install_snapshot", spent)
+        replicator = Replicator(replica, transport, device_id="", wall_ms=lambda: time.time_ns() // 1_000_000, new_id=new_id)
+        report = replicator.bootstrap()
+        lines = replica.stock_view(sku_id=probe_sku)
+        out["boot_s"] = time.perf_counter() - started
+        assert report.stopped_by is None and report.changes == 0, report
+        assert sorted((ln.bin_id, ln.on_hand) for ln in lines) == probe, (lines, probe)
+        counts = {t: replica._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("sku", "bin", "stock")}
+        assert counts["sku"] == args.boot_skus and counts["stock"] == args.boot_rows and counts["bin"] >= args.boot_bins, counts
+        out["snapshot_s"] = transport.spent["/sync/v1/snapshot"]
+        out["snapshot_ttfb_s"] = headers_at["/sync/v1/snapshot"] - started
+        out["install_s"] = spent["install_snapshot"]
+        out["boot_pull_s"] = transport.spent["/sync/v1/pull"]
+        out["snapshot_mb"] = transport.snapshot_bytes / 1e6
+        boot_cursor = report.cursor
+
+        rows = scope_rows(db, wh)
+        out["raw_boot_s"] = raw_bootstrap(tmp / "raw-replica.sqlite3", rows)
+        blob = tmp / "blob.bin"
+        blob.write_bytes(os.urandom(transport.snapshot_bytes))
+        out["copy_s"] = file_copy(blob, tmp / "blob-copy.bin")
+
+        # 3. Delta pull: C receipts into C distinct stock rows of the scope, posted through the ledger.
+        with sqlite3.connect(tmp / "replica-before-delta.sqlite3") as copy:
+            replica._conn.backup(copy)
+        delta_keys = random.Random(3).sample(keys, args.changes)
+        store = open_store(f"sqlite:///{db}", migrate=False)
+        post_receipts(store, wh, delta_keys, [1] * len(delta_keys), args.delta_batch)
+        store.dispose()
+        for k in delta_keys:
+            expected[k] += 1
+        transport.spent.clear()
+        spent.clear()
+        timed_method(replica, "apply_changes", spent)
+        started = time.perf_counter()
+        pulled = replicator.pull()
+        out["delta_s"] = time.perf_counter() - started
+        assert pulled.stopped_by is None and pulled.changes == args.changes, pulled
+        out["delta_pages"] = pulled.pages
+        out["delta_fetch_s"] = transport.spent["/sync/v1/pull"]
+        out["delta_apply_s"] = spent["apply_changes"]
+        got = dict(((s, b), q) for s, b, q in replica._conn.execute("SELECT sku_id, bin_id, on_hand FROM stock"))
+        assert got == expected, "the replica does not hold the server's stock after the delta pull"
+        replica.close()
+
+        conn = sqlite3.connect(db)
+        delta_rows = conn.execute("SELECT sku_id, bin_id, batch, warehouse_id, on_hand, reserved FROM stock_balances"
+                                  " WHERE warehouse_id = ? AND change_seq > ?", (wh, boot_cursor)).fetchall()
+        conn.close()
+        assert len(delta_rows) == args.changes
+        out["raw_delta_s"] = raw_delta(tmp / "replica-before-delta.sqlite3", delta_rows, pulled.cursor)
+    finally:
+        http.close()
+        server.stop()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--parts", default="merge,bootstrap", help="comma-separated: merge, bootstrap (bootstrap, then the delta pull)")
     ap.add_argument("--devices", type=int, default=20)
     ap.add_argument("--ops", type=int, default=5000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--skus", type=int, default=2000)
     ap.add_argument("--bins", type=int, default=3000)
-    ap.add_argument("--quick", action="store_true", help="4 devices × 500 ops")
+    ap.add_argument("--boot-skus", type=int, default=100_000, help="SKUs in the bootstrapping device's scope")
+    ap.add_argument("--boot-rows", type=int, default=300_000, help="stock rows (SKU × bin) in its warehouse")
+    ap.add_argument("--boot-bins", type=int, default=5000, help="bins in its warehouse")
+    ap.add_argument("--changes", type=int, default=10_000, help="stock rows changed before the delta pull")
+    ap.add_argument("--delta-batch", type=int, default=500, help="movements per server transaction for the delta")
+    ap.add_argument("--quick", action="store_true", help="4 devices × 500 ops; 5k SKUs, 15k rows; 1k changes")
     args = ap.parse_args()
     if args.quick:
         args.devices, args.ops = 4, 500
-    with tempfile.TemporaryDirectory() as tmp:
-        m = bench_merge(args, Path(tmp))
-    print(f"merge: {args.devices} devices × {args.ops:,} offline ops, batches of {args.batch}, uvicorn on 127.0.0.1, SQLite WAL synchronous=FULL")
-    print(f"  server merge:            {m['ops'] / m['merge_s']:>10,.0f} ops/s  ({m['merge_s']:.2f} s)")
-    print(f"  push latency:            p50 {m['p50_ms']:.0f} ms, p99 {m['p99_ms']:.0f} ms (per batch of {args.batch})")
-    print(f"  raw sqlite3, same effect:{m['ops'] / m['raw_s']:>10,.0f} ops/s  ({m['raw_s']:.2f} s)")
-    print(f"  ratio server/raw:        {m['raw_s'] / m['merge_s']:>10.2f}x  (goal >= 0.30x)")
+        args.boot_skus, args.boot_rows, args.boot_bins, args.changes = 5000, 15_000, 500, 1000
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    if parts - {"merge", "bootstrap"}:
+        ap.error(f"unknown parts: {', '.join(sorted(parts - {'merge', 'bootstrap'}))}")
+    if "merge" in parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            m = bench_merge(args, Path(tmp))
+        print(f"merge: {args.devices} devices × {args.ops:,} offline ops, batches of {args.batch}, uvicorn on 127.0.0.1, SQLite WAL synchronous=FULL")
+        print(f"  server merge:            {m['ops'] / m['merge_s']:>10,.0f} ops/s  ({m['merge_s']:.2f} s)")
+        print(f"  push latency:            p50 {m['p50_ms']:.0f} ms, p99 {m['p99_ms']:.0f} ms (per batch of {args.batch})")
+        print(f"  raw sqlite3, same effect:{m['ops'] / m['raw_s']:>10,.0f} ops/s  ({m['raw_s']:.2f} s)")
+        print(f"  ratio server/raw:        {m['raw_s'] / m['merge_s']:>10.2f}x  (goal >= 0.30x)")
+    if "bootstrap" in parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            b = bench_bootstrap_and_delta(args, Path(tmp))
+        print(f"bootstrap: {args.boot_skus:,} SKUs, {args.boot_rows:,} stock rows in {args.boot_bins:,} bins, Replicator.bootstrap()"
+              f" over HttpxTransport, uvicorn on 127.0.0.1 (data built in {b['build_s']:.0f} s, not timed)")
+        print(f"  ready replica:           {b['boot_s']:>10.2f} s  (goal <= 5 s): snapshot {b['snapshot_mb']:.1f} MB fetched in"
+              f" {b['snapshot_s']:.2f} s (answer began at {b['snapshot_ttfb_s']:.2f} s), installed in {b['install_s']:.2f} s,"
+              f" empty pull {b['boot_pull_s'] * 1000:.0f} ms")
+        print(f"  raw sqlite3 executemany: {b['raw_boot_s']:>10.2f} s  (same rows from memory, in key order, into the replica schema, one transaction)")
+        print(f"  file copy, same size:    {b['copy_s']:>10.2f} s  ({b['snapshot_mb']:.1f} MB, fsync'd)")
+        print(f"  ratio raw/real:          {b['raw_boot_s'] / b['boot_s']:>10.2f}x")
+        print(f"delta pull: {args.changes:,} stock rows changed in the device's scope ({args.delta_batch} movements a transaction),"
+              f" Replicator.pull() until done")
+        print(f"  pull and apply:          {b['delta_s']:>10.3f} s  (goal <= 0.5 s): {b['delta_pages']} pages, fetched in"
+              f" {b['delta_fetch_s']:.3f} s, applied in {b['delta_apply_s']:.3f} s")
+        print(f"  raw sqlite3 executemany: {b['raw_delta_s']:>10.3f} s  (same rows upserted into the replica, one transaction)")
+        print(f"  ratio raw/real:          {b['raw_delta_s'] / b['delta_s']:>10.2f}x")
 
 
 if __name__ == "__main__":

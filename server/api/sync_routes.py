@@ -8,6 +8,7 @@ import tempfile
 from typing import Any
 
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
@@ -118,20 +119,26 @@ async def snapshot(request: Request) -> Any:
     os.close(fd)
     os.unlink(path)
     try:
-        with store.snapshot_read() as conn:
+        with store.read() as conn:
             try:
                 device = devices.authenticate(conn, _token(request), secret=_secret(request))
             except devices.Unauthorized as exc:
                 return _unauthorized(exc.code)
-            from pathlib import Path
-
-            cursor = changes.write_snapshot(conn, device.warehouse_id, Path(path), [("device_id", device.id)])
+        cursor = await run_in_threadpool(_write_snapshot, store, device.warehouse_id, device.id, path)
     except BaseException:
         if os.path.exists(path):
             os.unlink(path)
         raise
     return FileResponse(path, media_type="application/vnd.sqlite3", headers={"X-ERP-Cursor": str(cursor)},
                         background=BackgroundTask(os.unlink, path))
+
+
+def _write_snapshot(store: Store, warehouse_id: str, device_id: str, path: str) -> int:
+    """Off the event loop: other devices keep syncing while a large snapshot is written."""
+    from pathlib import Path
+
+    with store.snapshot_read() as conn:
+        return changes.write_snapshot(conn, warehouse_id, Path(path), [("device_id", device_id)])
 
 
 async def status(request: Request) -> JSONResponse:

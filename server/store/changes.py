@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Result, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import Select
@@ -111,8 +111,15 @@ def _queries(warehouse_id: str) -> list[tuple[str, Table, Select[Any]]]:
     ]
 
 
-def _data(conn: Connection, entity: str, row: Any) -> dict[str, Any]:
-    m = dict(row._mapping)
+def _mappings(result: Result[Any]) -> Iterator[dict[str, Any]]:
+    """Each row of ``result`` as a new dict (the keys taken once, not per row as ``row._mapping`` does)."""
+    keys = tuple(result.keys())
+    for row in result:
+        yield dict(zip(keys, row, strict=True))
+
+
+def _data(conn: Connection, entity: str, m: dict[str, Any]) -> dict[str, Any]:
+    """The wire/replica form of one row of ``_queries`` (``m``, a dict of it, is changed in place)."""
     m.pop("change_seq", None)
     if entity in ("sku", "bin", "user"):
         for k in ("batch_tracked", "unique_code_tracked", "archived", "active"):
@@ -151,7 +158,7 @@ def pull(conn: Connection, warehouse_id: str, cursor: int, limit: int) -> tuple[
     out: list[Change] = []
     for entity, table, query in queries:
         rows = conn.execute(query.where((table.c.change_seq > cursor) & (table.c.change_seq <= upto)))
-        out.extend(Change(int(r.change_seq), entity, _data(conn, entity, r)) for r in rows)
+        out.extend(Change(int(m["change_seq"]), entity, _data(conn, entity, m)) for m in _mappings(rows))
     out.sort(key=lambda c: c.seq)
     more = any(conn.execute(query.with_only_columns(table.c.change_seq).where(table.c.change_seq > upto).limit(1)).first()
                for _e, table, query in queries)
@@ -204,8 +211,9 @@ def write_snapshot(conn: Connection, warehouse_id: str, path: Path, extra_meta: 
                 continue
             sql = replica_schema.upsert_sql(entity)
             result = conn.execution_options(yield_per=_SNAPSHOT_FETCH).execute(query)
+            keys = tuple(result.keys())
             for part in result.partitions():
-                db.executemany(sql, [_data(conn, entity, r) for r in part])
+                db.executemany(sql, [_data(conn, entity, dict(zip(keys, r, strict=True))) for r in part])
         for statement in indexes:
             db.execute(statement)
         db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",

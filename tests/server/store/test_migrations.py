@@ -46,3 +46,31 @@ def test_server_clock_resumes_after_restart_even_if_the_wall_clock_went_back(tmp
     again = open_store(url, clock=ServerClock(wall_ms=lambda: 0))  # RTC reset to 1970
     assert again.clock.now() > recorded
     again.dispose()
+
+
+def test_upgrading_a_store_that_holds_data_keeps_it(tmp_path: object) -> None:
+    """Batch migrations rebuild SQLite tables; with data and foreign keys that must still work."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from server.store.db import make_engine
+    from server.store.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{Path(str(tmp_path)) / 'old.sqlite3'}")
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        now = "2026-01-01 00:00:00"
+        conn.execute(text("INSERT INTO warehouses (id, code, name_zh, name_en, kind, archived, created_at) "
+                          "VALUES ('w1', 'W', '仓', '', 'warehouse', 0, :now)"), {"now": now})
+        conn.execute(text("INSERT INTO skus (id, code, name_zh, name_en, spec, base_unit, weight_g, batch_tracked, unique_code_tracked,"
+                          " low_stock_threshold, cost_fen, archived, created_at, updated_at, change_seq) VALUES"
+                          " ('s1', 'S', '货', '', '', 'pcs', 0, 0, 0, 0, 0, 0, :now, :now, 0)"), {"now": now})
+        conn.execute(text("INSERT INTO barcodes (id, sku_id, key, kind, raw, pack_qty_base, created_at, change_seq) VALUES"
+                          " ('b1', 's1', '06901234567892', 'gtin', '6901234567892', 1, :now, 0)"), {"now": now})
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code, price_fen FROM skus")).all() == [("S", 0)]
+        assert conn.execute(text("SELECT sku_id FROM barcodes")).scalar_one() == "s1"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()
