@@ -24,7 +24,10 @@ ACKED = "acked"
 REJECTED = "rejected"
 
 META_KEYS = frozenset({"device_id", "token", "warehouse_id", "server_url", "cursor", "last_seq", "hlc",
-                       "schema_version"})
+                       "schema_version",
+                       # handheld preferences and sync status (client.services.prefs)
+                       "language", "pin_failures", "pin_locked_until_ms", "sync_last_ok_ms", "sync_last_attempt_ms",
+                       "sync_offline", "sync_last_error"})
 
 # Local rows written with an op, by local table: {"local_count": [{"stocktake_id": …, …}]}.
 LocalEffect = Mapping[str, Sequence[Mapping[str, Any]]]
