@@ -22,12 +22,12 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL)
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30, path: str = "/health") -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert proc.poll() is None, "server exited at start"
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.05)

@@ -310,3 +310,9 @@ MESSAGES.update({
     "ui.prompt.count_done": ("复盘已提交", "Recount submitted"),
     "ui.prompt.scan_anything": ("扫描任意条码", "Scan anything"),
 })
+
+# ---- handheld screens (client/ui) ---------------------------------------------------------------------
+MESSAGES.update({
+    "ui.pick.task_label": ("{n}. {lines} 行 · {units} 件", "{n}. {lines} lines · {units} units"),
+    "ui.pick.task_slots": (" · 边拣边分 {slots} 格", " · sort into {slots} slots"),
+})

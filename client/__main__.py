@@ -1,0 +1,3 @@
+from client.main import run
+
+run()

@@ -1,0 +1,108 @@
+"""What every flow screen shares: a title with Back, the feedback banner, the prompt, the always-focused
+scan field (wedge bursts, debounced), an optional typed-quantity field, and a body and actions the
+screen supplies."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from client.services.feedback import Feedback
+from client.services.scan_input import WedgeInput
+from client.ui.components.widgets import FeedbackBanner, ScanField, big_button, line_text, tagged
+
+
+class FlowScreen:
+    title_code = "ui.home.title"
+    identifier = "screen"
+    with_qty = True
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.t = app.t
+        self.banner = FeedbackBanner(self.t(self.prompt_code()))
+        self.next_route: str | None = None
+        self.scan = ScanField(self.t("ui.prompt.scan_anything"), self._scanned, active=lambda: app.screen is self)
+        self.wedge = WedgeInput(now_ms=lambda: time.monotonic_ns() // 1_000_000)
+        self.qty = ft.TextField(label=self.t("ui.action.type_qty"), keyboard_type=ft.KeyboardType.NUMBER, width=160,
+                                on_submit=self._qty_submitted, text_size=20)
+
+    # ---- what a screen supplies -------------------------------------------------------------------
+
+    def prompt_code(self) -> str:
+        return "ui.prompt.scan_anything"
+
+    def handle_scan(self, code: str) -> Feedback:
+        raise NotImplementedError  # every screen overrides it  # pragma: no cover
+
+    def handle_qty(self, text: str) -> Feedback | None:
+        return None
+
+    def body(self) -> list[ft.Control]:
+        return []
+
+    def actions(self) -> list[ft.Control]:
+        return []
+
+    # ---- shared behaviour ----------------------------------------------------------------------------
+
+    def build(self) -> list[ft.Control]:
+        back = tagged(ft.TextButton(content=ft.Text(self.t("ui.action.back"), size=18), on_click=self._back), "back")
+        header = ft.Row([back, line_text(self.t(self.title_code), size=24, bold=True)])
+        prompt = tagged(line_text(self.t(self.prompt_code()), size=18), "prompt")
+        inputs = ft.Row([ft.Container(self.scan.control, expand=True), tagged(self.qty, "qty-field")] if self.with_qty
+                        else [ft.Container(self.scan.control, expand=True)])
+        actions = self.actions()
+        controls: list[ft.Control] = [tagged(ft.Column([header], spacing=0), self.identifier), self.banner.control, prompt, inputs,
+                                      *self.body()]
+        if actions:
+            controls.append(ft.Row(actions, wrap=True))
+        return controls
+
+    def show(self, feedback: Feedback | None) -> None:
+        if feedback is not None:
+            self.banner.show(feedback, self.app.lang)
+        self.app.render()
+
+    async def _scanned(self, raw: str) -> None:
+        code = self.wedge.submit(raw)
+        if code is None:
+            return
+        self.show(self.handle_scan(code))
+        if self.next_route is not None:
+            await self.app.go(self.next_route)
+
+    async def _qty_submitted(self, _event: Any) -> None:
+        text = self.qty.value or ""
+        self.qty.value = ""
+        self.show(self.handle_qty(text))
+        await self.scan.field.focus()
+
+    async def _back(self, _event: Any) -> None:
+        await self.app.go("/")
+
+    def button(self, code: str, handler: Callable[[], Feedback | None], identifier: str, *, filled: bool = True) -> ft.Control:
+        async def clicked(_event: Any) -> None:
+            self.show(handler())
+            await self.scan.field.focus()
+
+        return big_button(self.t(code), clicked, identifier=identifier, filled=filled)
+
+    def chooser(self, items: list[tuple[str, str]], pick: Callable[[str], Feedback]) -> list[ft.Control]:
+        """Buttons for documents/tasks to choose from: (id, text)."""
+        out: list[ft.Control] = []
+        for item_id, text in items:
+            async def chosen(_event: Any, item_id: str = item_id) -> None:
+                self.show(pick(item_id))
+                await self.scan.field.focus()
+
+            out.append(big_button(text, chosen, identifier=f"choose-{item_id[:8]}", filled=False))
+        return out
+
+    def sku_text(self, sku_id: str) -> str:
+        info = self.app.session.context().sku(sku_id)
+        name = info.name_en if self.app.lang == "en" and info.name_en else info.name_zh
+        return f"{info.code} {name}"
