@@ -16,6 +16,7 @@ class ClientSettings:
     host: str = "127.0.0.1"
     port: int = 8550
     font_path: str = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+    camera_index: int = 0  # OpenCV capture device for camera scanning
 
     @property
     def replica_path(self) -> Path:
@@ -31,4 +32,5 @@ class ClientSettings:
             host=env.get("ERP_CLIENT_HOST", "127.0.0.1"),
             port=int(env.get("ERP_CLIENT_PORT", "8550")),
             font_path=env.get("ERP_CLIENT_FONT", cls.font_path),
+            camera_index=int(env.get("ERP_CLIENT_CAMERA", "0")),
         )

@@ -20,8 +20,8 @@ SYNC_EVERY_S = 20
 
 
 class HandheldApp:
-    def __init__(self, page: ft.Page, session: DeviceSession) -> None:
-        self.page, self.session = page, session
+    def __init__(self, page: ft.Page, session: DeviceSession, camera_index: int = 0) -> None:
+        self.page, self.session, self.camera_index = page, session, camera_index
         self.route = "/"
         self.screen: Any = None
         self.status = ft.Text("", size=14)
@@ -96,7 +96,7 @@ def main_for(settings: ClientSettings, session: DeviceSession) -> Any:
         page.fonts = {"cjk": "fonts/cjk.ttf"}
         page.theme = ft.Theme(font_family="cjk")
         page.padding = 12
-        app = HandheldApp(page, session)
+        app = HandheldApp(page, session, settings.camera_index)
         page.title = app.t("ui.home.title")
         page.add(ft.SafeArea(content=ft.Column([app.top_bar(), app.body], expand=True), expand=True))
         await app.go("/")

@@ -316,3 +316,73 @@ MESSAGES.update({
     "ui.pick.task_label": ("{n}. {lines} 行 · {units} 件", "{n}. {lines} lines · {units} units"),
     "ui.pick.task_slots": (" · 边拣边分 {slots} 格", " · sort into {slots} slots"),
 })
+
+# ---- camera scanning (client/services/camera.py) -----------------------------------------------------
+MESSAGES.update({
+    "camera.unavailable": ("无法打开摄像头（编号 {index}），请改用扫描枪或手动输入", "Cannot open camera {index}: use the scanner or type the code"),
+})
+
+# ---- handheld camera toggle (client/ui) ----------------------------------------------------------------
+MESSAGES.update({
+    "ui.action.camera": ("摄像头扫码", "Camera"),
+    "ui.action.camera_off": ("关闭摄像头", "Camera off"),
+})
+
+# ---- back office (server/web, server/store/accounts.py, server/store/sessions.py) --------------------
+# errors: sign-in, lock-out, sessions, permissions, CSRF
+MESSAGES.update({
+    "auth.bad_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "auth.locked": ("登录失败次数过多，该账号已暂时锁定，请 {minutes} 分钟后再试", "Too many failed sign-ins: this account is locked; try again in {minutes} minutes"),
+    "auth.ip_limited": ("此地址登录失败次数过多，请 {minutes} 分钟后再试", "Too many failed sign-ins from this address; try again in {minutes} minutes"),
+    "auth.password_too_short": ("密码至少需要 {min} 个字符", "A password needs at least {min} characters"),
+    "auth.password_too_long": ("密码最多 {max} 个字符", "A password has at most {max} characters"),
+    "auth.password_is_username": ("密码不能与用户名相同", "The password must not be the username"),
+    "auth.required": ("请先登录", "Please sign in first"),
+    "auth.session_expired": ("会话已过期，请重新登录", "Your session has expired; please sign in again"),
+    "auth.forbidden": ("你没有此权限：{permission}", "You do not have this permission: {permission}"),
+    "auth.unknown_role": ("找不到角色：{role}", "Unknown role: {role}"),
+    "csrf.missing_token": ("缺少防伪造令牌，请刷新页面后重试", "The anti-forgery token is missing; reload the page and try again"),
+    "csrf.bad_token": ("防伪造令牌无效，请刷新页面后重试", "The anti-forgery token is invalid; reload the page and try again"),
+    "csrf.bad_origin": ("请求来源不被允许", "The origin of this request is not allowed"),
+    "session.not_found": ("找不到会话：{session}", "Unknown session: {session}"),
+    "web.bad_form": ("表单无效：{reason}", "Invalid form: {reason}"),
+})
+
+# back-office UI texts (templates get them through one ``t()``)
+MESSAGES.update({
+    "web.app_name": ("ERP 后台", "ERP back office"),
+    "web.nav.dashboard": ("概览", "Dashboard"),
+    "web.nav.sessions": ("我的会话", "My sessions"),
+    "web.nav.logout": ("退出登录", "Sign out"),
+    "web.nav.signed_in_as": ("当前用户：{name}", "Signed in as {name}"),
+    "web.login.title": ("登录后台", "Sign in to the back office"),
+    "web.login.username": ("用户名", "Username"),
+    "web.login.password": ("密码", "Password"),
+    "web.login.submit": ("登录", "Sign in"),
+    "web.dashboard.title": ("概览", "Dashboard"),
+    "web.dashboard.skus": ("商品", "SKUs"),
+    "web.dashboard.warehouses": ("仓库和门店", "Warehouses and stores"),
+    "web.dashboard.low_stock": ("未处理的低库存预警", "Open low-stock alerts"),
+    "web.dashboard.open_tasks": ("未完成的任务", "Open tasks"),
+    "web.dashboard.devices": ("在用设备", "Active devices"),
+    "web.dashboard.alerts_title": ("低库存预警（最早的 {limit} 条）", "Low-stock alerts (oldest {limit})"),
+    "web.dashboard.no_alerts": ("没有低库存预警", "No low-stock alerts"),
+    "web.col.sku": ("商品编码", "SKU"),
+    "web.col.name": ("名称", "Name"),
+    "web.col.warehouse": ("仓库", "Warehouse"),
+    "web.col.available": ("可用", "Available"),
+    "web.col.threshold": ("预警值", "Threshold"),
+    "web.sessions.title": ("我的会话", "My sessions"),
+    "web.sessions.intro": ("以下是你已登录的浏览器。如有不认识的会话，请立即结束并修改密码。", "These are the browsers where you are signed in. End any you do not recognise and change your password."),
+    "web.sessions.created": ("登录时间", "Signed in"),
+    "web.sessions.last_seen": ("最近活动", "Last active"),
+    "web.sessions.ip": ("IP 地址", "IP address"),
+    "web.sessions.user_agent": ("浏览器", "Browser"),
+    "web.sessions.current": ("当前会话", "This session"),
+    "web.sessions.end": ("结束此会话", "End this session"),
+    "web.error.title": ("出错了", "Something went wrong"),
+    "web.error.back": ("返回概览", "Back to the dashboard"),
+    "web.perm.dashboard.view": ("查看概览", "View the dashboard"),
+    "web.perm.public": ("无需登录", "No sign-in needed"),
+    "web.perm.signed_in": ("任何已登录用户", "Any signed-in user"),
+})

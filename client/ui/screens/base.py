@@ -4,15 +4,19 @@ screen supplies."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
-from client.services.feedback import Feedback
+from client.services.camera import CameraScanner, OpenCvCamera
+from client.services.feedback import Feedback, from_error
 from client.services.scan_input import WedgeInput
 from client.ui.components.widgets import FeedbackBanner, ScanField, big_button, line_text, tagged
+from shared.core.errors import DomainError
 
 
 class FlowScreen:
@@ -25,6 +29,7 @@ class FlowScreen:
         self.t = app.t
         self.banner = FeedbackBanner(self.t(self.prompt_code()))
         self.next_route: str | None = None
+        self._camera_stop: threading.Event | None = None
         self.scan = ScanField(self.t("ui.prompt.scan_anything"), self._scanned, active=lambda: app.screen is self)
         self.wedge = WedgeInput(now_ms=lambda: time.monotonic_ns() // 1_000_000)
         self.qty = ft.TextField(label=self.t("ui.action.type_qty"), keyboard_type=ft.KeyboardType.NUMBER, width=160,
@@ -49,9 +54,49 @@ class FlowScreen:
 
     # ---- shared behaviour ----------------------------------------------------------------------------
 
+    # ---- camera: decoding on a worker thread, each new code handed to the event loop -----------------
+
+    async def _camera_toggle(self, _event: Any) -> None:
+        if self._camera_stop is not None:
+            self._camera_stop.set()
+            self._camera_stop = None
+            self.app.render()
+            return
+        try:
+            scanner = CameraScanner(OpenCvCamera(self.app.camera_index), now_ms=lambda: time.monotonic_ns() // 1_000_000)
+        except DomainError as exc:
+            self.show(from_error(exc))
+            return
+        stop = threading.Event()
+        self._camera_stop = stop
+        loop = asyncio.get_running_loop()
+
+        def found(text: str) -> None:
+            if self.app.screen is not self:
+                stop.set()
+                return
+            asyncio.run_coroutine_threadsafe(self._scanned_code(text), loop)
+
+        threading.Thread(target=self._camera_loop, args=(scanner, found, stop), daemon=True).start()
+        self.app.render()
+
+    @staticmethod
+    def _camera_loop(scanner: CameraScanner, found: Callable[[str], None], stop: threading.Event) -> None:
+        try:
+            scanner.run(found, stop)
+        finally:
+            scanner.close()
+
+    async def _scanned_code(self, code: str) -> None:
+        self.show(self.handle_scan(code))
+        if self.next_route is not None:
+            await self.app.go(self.next_route)
+
     def build(self) -> list[ft.Control]:
         back = tagged(ft.TextButton(content=ft.Text(self.t("ui.action.back"), size=18), on_click=self._back), "back")
-        header = ft.Row([back, line_text(self.t(self.title_code), size=24, bold=True)])
+        camera_code = "ui.action.camera_off" if self._camera_stop is not None else "ui.action.camera"
+        camera = tagged(ft.TextButton(content=ft.Text(self.t(camera_code), size=16), on_click=self._camera_toggle), "camera")
+        header = ft.Row([back, line_text(self.t(self.title_code), size=24, bold=True), camera])
         prompt = tagged(line_text(self.t(self.prompt_code()), size=18), "prompt")
         inputs = ft.Row([ft.Container(self.scan.control, expand=True), tagged(self.qty, "qty-field")] if self.with_qty
                         else [ft.Container(self.scan.control, expand=True)])
@@ -82,6 +127,8 @@ class FlowScreen:
         await self.scan.field.focus()
 
     async def _back(self, _event: Any) -> None:
+        if self._camera_stop is not None:
+            self._camera_stop.set()
         await self.app.go("/")
 
     def button(self, code: str, handler: Callable[[], Feedback | None], identifier: str, *, filled: bool = True) -> ft.Control:

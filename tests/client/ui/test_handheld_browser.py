@@ -76,6 +76,8 @@ def test_pick_task_offline_then_sync_and_screens_in_both_languages(tmp_path: Pat
             server.wait(timeout=10)
             h.tap("go-pick")
             h.wait_for("screen-pick")
+            h.tap("camera")  # this machine has no camera: a clear message, nothing written
+            assert "摄像头" in h.text_of("feedback")
             h.tap(f"choose-{task_id[:8]}")
             for line in lines:
                 h.scan(line["bin_code"])
