@@ -69,6 +69,7 @@ class ReceiveFlow:
         self.putaway_bin: BinInfo | None = None
         self._dock: BinInfo | None = None
         self._session: dict[tuple[str, str], int] = defaultdict(int)  # (sku, batch) → received here
+        self._per_sku: dict[str, int] = defaultdict(int)  # sku → received here (kept, not summed per scan)
         self._to_put: dict[tuple[str, str], int] = defaultdict(int)  # (sku, batch) → received here, still on the dock
         self._qty = NextQty()
 
@@ -104,6 +105,7 @@ class ReceiveFlow:
             return refused("handheld.no_dock")
         self.state = ReceiveState.SCAN_ITEMS
         self._session.clear()
+        self._per_sku.clear()
         self._to_put.clear()
         return None
 
@@ -151,13 +153,14 @@ class ReceiveFlow:
                                           "receipt_id": receipt_id})
         self._qty.clear()
         self._session[(scan.sku_id, batch)] += qty
+        self._per_sku[scan.sku_id] += qty
         self._to_put[(scan.sku_id, batch)] += qty
         return self._received_feedback(scan.sku_id, qty)
 
     def _received_feedback(self, sku_id: str, qty: int) -> Feedback:
         detail = self.ctx.sku_detail(sku_id)
         if self.receipt is None:
-            total = sum(q for (s, _b), q in self._session.items() if s == sku_id)
+            total = self._per_sku[sku_id]
             return accepted("handheld.received_unplanned", qty=qty, received=total, **detail)
         line = next((ln for ln in self.lines() if ln.sku_id == sku_id), None)
         if line is None or line.expected_qty == 0:
