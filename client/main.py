@@ -16,6 +16,7 @@ import httpx
 from client.services.session import DeviceSession
 from client.settings import ClientSettings
 from client.ui.app import main_for
+from client.ui.components.sound import write_tones
 from sync.transport import HttpxTransport
 
 
@@ -27,6 +28,7 @@ def prepare_assets(settings: ClientSettings) -> Path:
     target = assets / "fonts" / "cjk.ttf"
     if font.exists() and not target.exists():
         shutil.copyfile(font, target)
+    write_tones(assets / "sounds")
     return assets.resolve()
 
 

@@ -14,6 +14,7 @@ from client.services.feedback import label
 from client.services.session import DeviceSession
 from client.settings import ClientSettings
 from client.ui import routes
+from client.ui.components.sound import Sounds
 from client.ui.components.widgets import tagged
 
 SYNC_EVERY_S = 20
@@ -29,6 +30,7 @@ class HandheldApp:
                                         bgcolor="#b45f06", padding=6)
         self.offline = tagged(self.offline_box, "offline-banner")  # visibility on the wrapper: Semantics needs visible content
         self.body = ft.Column(expand=True, scroll=ft.ScrollMode.AUTO, spacing=10)
+        self.sounds: Sounds | None = None
         self.sync_label = ft.Text("")
         self.lang_label = ft.Text("")
 
@@ -97,6 +99,7 @@ def main_for(settings: ClientSettings, session: DeviceSession) -> Any:
         page.theme = ft.Theme(font_family="cjk")
         page.padding = 12
         app = HandheldApp(page, session, settings.camera_index)
+        app.sounds = Sounds(page)
         page.title = app.t("ui.home.title")
         page.add(ft.SafeArea(content=ft.Column([app.top_bar(), app.body], expand=True), expand=True))
         await app.go("/")

@@ -108,8 +108,11 @@ class FlowScreen:
         return controls
 
     def show(self, feedback: Feedback | None) -> None:
+        """Show (and sound) the feedback; it comes after the scan's local commit, never before."""
         if feedback is not None:
             self.banner.show(feedback, self.app.lang)
+            if self.app.sounds is not None:
+                self.app.page.run_task(self.app.sounds.play, feedback.tone)
         self.app.render()
 
     async def _scanned(self, raw: str) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic"]
+        "--no-first-run", "--disable-quic", "--autoplay-policy=no-user-gesture-required"]
 
 
 @contextmanager
