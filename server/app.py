@@ -18,6 +18,7 @@ from server.api import catalogue_routes, sync_routes
 from server.api.errors import domain_error, http_error, server_error
 from server.settings import Settings, load_or_create_secret
 from server.store.db import Store, open_store
+from server.web.mount import back_office
 from shared.core.errors import DomainError
 
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Starlette:
 
     return Starlette(
         routes=[Route("/", index), Route("/health", health), Mount("/api/v1", routes=catalogue_routes.routes),
-                Mount("/sync/v1", routes=sync_routes.routes)],
+                Mount("/sync/v1", routes=sync_routes.routes), back_office()],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)],
         exception_handlers={DomainError: domain_error, HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,

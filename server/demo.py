@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server.store import catalogue, ledger, receipts, tasks, transfers
+from server.store import accounts, catalogue, ledger, receipts, tasks, transfers
 from server.store import users as user_store
 from server.store.db import Store
 from server.store.schema import skus
@@ -24,6 +24,7 @@ from shared.inventory.movement import Movement, Reason
 
 WORDS = Path(__file__).resolve().parent.parent / "assets" / "demo" / "words.json"
 DEMO_PIN = "1234"  # every demo user's handheld PIN (printed at start)
+DEMO_ADMIN_PASSWORD = "erp-demo-admin"  # the back office's demo admin (printed at start; change it for real use)
 Progress = Callable[[str, int], None]
 
 
@@ -54,6 +55,7 @@ def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500,
     with store.transaction() as conn:
         for username, display_name in words["users"]:
             user_store.create(conn, username, display_name, pin=DEMO_PIN)
+        accounts.ensure_admin(conn, DEMO_ADMIN_PASSWORD)
         sh = catalogue.insert_warehouse(conn, new_warehouse("WH-SH", "上海中心仓", "Shanghai DC"))
         gz = catalogue.insert_warehouse(conn, new_warehouse("WH-GZ", "广州仓", "Guangzhou DC"))
         st = catalogue.insert_warehouse(conn, new_warehouse("ST-NJL", "南京路门店", "Nanjing Road store", "store"))

@@ -21,10 +21,11 @@ def run(settings: Settings, *, host: str | None, port: int | None, demo_if_empty
         summary = demo.load(store)
         typer.echo(f"  {summary.skus} SKUs, {summary.bins} bins, {summary.movements} movements, {summary.pick_tasks} pick tasks")
         typer.echo(f"  handheld users: {', '.join(summary.users)} (PIN {demo.DEMO_PIN})")
+        typer.echo(f"  back office: user admin, password {demo.DEMO_ADMIN_PASSWORD} (change it for real use)")
     typer.echo(f"database: {settings.resolved_database_url}")
     scheme = "https" if ssl_certfile else "http"
-    typer.echo(f"ERP server: {scheme}://{host}:{port}/  (API {scheme}://{host}:{port}/api/v1, sync {scheme}://{host}:{port}/sync/v1;"
-               " Ctrl+C to stop)")
+    typer.echo(f"ERP server: {scheme}://{host}:{port}/  (back office {scheme}://{host}:{port}/app/, API {scheme}://{host}:{port}/api/v1,"
+               f" sync {scheme}://{host}:{port}/sync/v1; Ctrl+C to stop)")
     try:
         uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info",
                     ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)

@@ -477,3 +477,65 @@ field_versions = Table(
     Column("device_id", String(36), nullable=False),
     UniqueConstraint("entity", "entity_id", "field"),
 )
+
+
+# ---- back office: passwords, roles and permissions, web sessions, login throttling ---------------------
+# Passwords live apart from ``users`` (which is replicated to handhelds) so no password hash ever leaves
+# the server. ``user_roles.warehouse_id`` NULL means "in every warehouse".
+
+user_passwords = Table(
+    "user_passwords",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id"), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name_zh", String(100), nullable=False),
+    Column("name_en", String(100), nullable=False, default=""),
+    _created(),
+)
+
+role_permissions = Table(
+    "role_permissions",
+    metadata,
+    Column("role_id", String(32), ForeignKey("roles.id"), nullable=False),
+    Column("permission", String(64), nullable=False),
+    UniqueConstraint("role_id", "permission"),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    _ref("user_id", "users.id"),
+    Column("role_id", String(32), ForeignKey("roles.id"), nullable=False),
+    _ref("warehouse_id", "warehouses.id", nullable=True),
+    UniqueConstraint("user_id", "role_id", "warehouse_id"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    _ref("user_id", "users.id"),
+    Column("csrf_token", String(64), nullable=False),
+    _created(),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("ip", String(64), nullable=False, default=""),
+    Column("user_agent", String(300), nullable=False, default=""),
+    Index(None, "user_id"),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+)

@@ -386,3 +386,19 @@ MESSAGES.update({
     "web.perm.public": ("无需登录", "No sign-in needed"),
     "web.perm.signed_in": ("任何已登录用户", "Any signed-in user"),
 })
+
+# ---- orders: platform adapters and the canonical order (shared/orders, server/orders/adapters) -------
+# ``path`` is where in the platform payload the problem is, e.g. ``trade.orders.order[1].price``.
+MESSAGES.update({
+    "order.missing_field": ("订单数据缺少字段：{path}", "The order payload is missing a field: {path}"),
+    "order.bad_field": ("订单数据字段无效（{path}）：{reason}", "Invalid field in the order payload ({path}): {reason}"),
+    "order.bad_money": ("订单金额无效（{path}）：{reason}", "Invalid amount in the order ({path}): {reason}"),
+    "order.bad_time": ("订单时间无效（{path}）：{reason}", "Invalid time in the order ({path}): {reason}"),
+    "order.unknown_status": ("未知的{platform}订单状态（{path}）：{value}", "Unknown {platform} order status ({path}): {value}"),
+    "order.amounts_mismatch": ("订单金额对不上（{path}）：{reason}", "The order amounts do not reconcile ({path}): {reason}"),
+    "order.unknown_platform": ("未知的平台：{platform}", "Unknown platform: {platform}"),
+    "order.platform_error": ("平台返回错误（{platform}）：{error_code} {error_message}", "The platform returned an error ({platform}): {error_code} {error_message}"),
+    "order.bad_window": ("拉单时间窗口无效（{platform}）：{reason}", "Invalid order pull window ({platform}): {reason}"),
+    "order.bad_page_size": ("每页条数无效：{page_size}（{platform} 每页 1 到 {limit} 条）", "Invalid page size {page_size} ({platform} allows 1 to {limit})"),
+    "order.window_overfull": ("{platform} 一次查询最多翻到 {limit} 条，本时间窗口有 {total} 条，请缩小时间窗口", "{platform} pages through at most {limit} rows per query but this window holds {total}; use a smaller window"),
+})

@@ -1,0 +1,38 @@
+"""The ``/app`` mount: the route table (every entry with its permission), the static files, and the
+security middleware. ``create_app`` mounts ``back_office()``."""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from server.web import auth_pages, dashboard, session_pages
+from server.web.permissions import PUBLIC, SIGNED_IN
+from server.web.render import PREFIX, STATIC_DIR
+from server.web.routing import page
+from server.web.security import BackOfficeSecurity
+
+MAX_BODY_BYTES = 1024 * 1024
+
+ROUTES: list[BaseRoute] = [
+    page("/", dashboard.show, permission="dashboard.view", name="dashboard"),
+    page("/login", auth_pages.login_form, permission=PUBLIC, name="login"),
+    page("/login", auth_pages.login, permission=PUBLIC, methods=["POST"], name="login_post"),
+    page("/logout", auth_pages.logout, permission=SIGNED_IN, methods=["POST"], name="logout"),
+    page("/lang", auth_pages.switch_language, permission=PUBLIC, name="lang"),
+    page("/sessions", session_pages.list_own, permission=SIGNED_IN, name="sessions"),
+    page("/sessions/{session_id}/end", session_pages.end, permission=SIGNED_IN, methods=["POST"], name="session_end"),
+]
+
+
+class StaticMount(Mount):
+    """Static files (CSS): public, like the login page."""
+
+    permission = PUBLIC
+
+
+def back_office() -> Mount:
+    static = StaticMount("/static", app=StaticFiles(directory=STATIC_DIR), name="static")
+    return Mount(PREFIX, routes=[*ROUTES, static], middleware=[Middleware(BackOfficeSecurity)],
+                 max_body_size=MAX_BODY_BYTES, name="app")
