@@ -7,7 +7,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from server.web import auth_pages, dashboard, session_pages
+from server.web import auth_pages, dashboard, devices, session_pages
 from server.web.permissions import PUBLIC, SIGNED_IN
 from server.web.render import PREFIX, STATIC_DIR
 from server.web.routing import page
@@ -23,6 +23,10 @@ ROUTES: list[BaseRoute] = [
     page("/lang", auth_pages.switch_language, permission=PUBLIC, name="lang"),
     page("/sessions", session_pages.list_own, permission=SIGNED_IN, name="sessions"),
     page("/sessions/{session_id}/end", session_pages.end, permission=SIGNED_IN, methods=["POST"], name="session_end"),
+    page("/devices", devices.list_devices, permission="devices.view", name="devices"),
+    page("/devices/enrol", devices.enrol_form, permission="devices.enrol", name="device_enrol"),
+    page("/devices/enrol", devices.enrol, permission="devices.enrol", methods=["POST"], name="device_enrol_post"),
+    page("/devices/{device_id}/revoke", devices.revoke, permission="devices.revoke", methods=["POST"], name="device_revoke"),
 ]
 
 

@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, str] = {
     PUBLIC: "web.perm.public",
     SIGNED_IN: "web.perm.signed_in",
     "dashboard.view": "web.perm.dashboard.view",
+    "devices.view": "web.perm.devices.view",
+    "devices.enrol": "web.perm.devices.enrol",
+    "devices.revoke": "web.perm.devices.revoke",
 }
 
 
