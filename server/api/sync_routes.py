@@ -17,7 +17,7 @@ from server.api.body import TooLarge, read_json
 from server.store import changes, devices, oplog
 from server.store.db import Store
 from server.sync_port import StorePort
-from shared.core.errors import ValidationError
+from shared.core.errors import DomainError, ValidationError
 from sync.applier import apply_batch, iter_ops
 from sync.protocol import MAX_OPS_PER_PUSH, MAX_PUSH_BYTES
 
@@ -65,6 +65,8 @@ async def push(request: Request) -> JSONResponse:
         try:
             devices.authenticate(conn, _token(request), secret=_secret(request))
         except devices.Unauthorized as exc:
+            if exc.code == "device.revoked" and exc.device_id:
+                return await _quarantine(request, store, exc.device_id)
             return _unauthorized(exc.code)
     body = await read_json(request, MAX_PUSH_BYTES)
     raw_ops = body.get("ops") if isinstance(body, dict) else None
@@ -82,6 +84,21 @@ async def push(request: Request) -> JSONResponse:
         gaps = _gaps(device.last_seq, [op.seq for op in ops if op.device_id == device.id])
         devices.seen(conn, device, max_seq=report.max_seq, skew_ms=report.max_skew_ms, clock_flagged=report.clock_flagged, gaps=gaps)
     return JSONResponse({"results": [r.to_wire() for r in report.results], "server_hlc": store.clock.now()})
+
+
+async def _quarantine(request: Request, store: Store, device_id: str) -> JSONResponse:
+    """A revoked device's push: refused (401 device.revoked), but its ops are kept for review."""
+    try:
+        body = await read_json(request, MAX_PUSH_BYTES)
+        raw_ops = body.get("ops") if isinstance(body, dict) else None
+        ops = list(iter_ops(raw_ops[:MAX_OPS_PER_PUSH])) if isinstance(raw_ops, list) else []
+    except DomainError:
+        ops = []
+    with store.transaction() as conn:
+        kept = oplog.quarantine(conn, device_id, ops)
+    response = _unauthorized("device.revoked")
+    response.headers["X-ERP-Quarantined"] = str(kept)
+    return response
 
 
 def _gaps(last_seq: int, seqs: list[int]) -> int:

@@ -27,9 +27,10 @@ _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 class Unauthorized(Exception):
     """Token missing, malformed, unknown or revoked; ``code`` is device.unauthorized or device.revoked."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, device_id: str = "") -> None:
         super().__init__(code)
         self.code = code
+        self.device_id = device_id  # known for a revoked device (its ops are quarantined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def authenticate(conn: Connection, token: str | None, *, secret: str) -> Device:
     if row is None or not secrets.compare_digest(str(row.token_id), str(claims.get("t", ""))):
         raise Unauthorized("device.unauthorized")
     if row.revoked_at is not None:
-        raise Unauthorized("device.revoked")
+        raise Unauthorized("device.revoked", row.id)
     return _device(row)
 
 

@@ -57,6 +57,22 @@ def record_conflict(conn: Connection, op: Op, error: dict[str, Any]) -> str:
     return cid
 
 
+def quarantine(conn: Connection, device_id: str, ops: list[Op]) -> int:
+    """Keep ops pushed by a revoked device for review (conflict code ``device.revoked``): not applied,
+    not lost, each kept once however often it is re-sent. Returns how many were newly kept."""
+    from shared.core.errors import RuleViolation
+
+    ids = [op.op_id for op in ops]
+    known = {r.op_id for r in conn.execute(select(conflicts.c.op_id).where(and_(
+        conflicts.c.op_id.in_(ids), conflicts.c.code == "device.revoked")))} if ids else set()
+    known |= find(conn, ids).keys()
+    error = RuleViolation("device.revoked").to_dict()
+    fresh = [op for op in {op.op_id: op for op in ops}.values() if op.op_id not in known]
+    for op in fresh:
+        record_conflict(conn, Op(op.op_id, device_id, op.seq, op.hlc, op.user_id, op.kind, op.v, op.payload), error)
+    return len(fresh)
+
+
 def open_conflicts(conn: Connection, device_id: str | None = None) -> list[dict[str, Any]]:
     q = select(conflicts).where(conflicts.c.state == "open").order_by(conflicts.c.created_at)
     if device_id:

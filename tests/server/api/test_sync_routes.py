@@ -357,3 +357,18 @@ def test_pull_carries_receipts_transfers_and_the_devices_own_warehouse(device: D
     assert json.loads(by_entity["receipt"][0]["lines"])[0]["expected_qty"] == 5
     assert len(by_entity["transfer"]) == 1 and by_entity["transfer"][0]["to_warehouse_id"] == w.wh_a
     assert [x["id"] for x in by_entity["warehouse"]] == [w.wh_a]
+
+
+def test_ops_pushed_by_a_revoked_device_are_quarantined_not_applied_not_lost(device: Device) -> None:
+    device.world.stock(device.world.sku, device.world.a1, 5)
+    with device.world.store.transaction() as conn:
+        devices.revoke(conn, device.device_id, hlc=device.world.hlc())
+    op = _pick(device, 2)
+    for _ in range(2):  # a retry keeps it once
+        r = device.client.post("/sync/v1/push", json={"ops": [op]}, headers=device.headers())
+        assert r.status_code == 401 and r.json()["error"]["code"] == "device.revoked"
+    assert r.headers["x-erp-quarantined"] == "0"
+    with device.world.store.read() as conn:
+        kept = [c for c in oplog.open_conflicts(conn, device.device_id) if c["code"] == "device.revoked"]
+        assert [c["op_id"] for c in kept] == [op["op_id"]] and kept[0]["payload"]["qty"] == 2
+        assert ledger.balance(conn, device.world.sku, device.world.a1.id).on_hand == 5
