@@ -25,6 +25,7 @@ left to ship (``transfer.over_ship``), more than is in transit (``transfer.over_
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from enum import StrEnum
 
@@ -46,7 +47,7 @@ PROMPTS = {TransferState.CHOOSE: "ui.prompt.choose_transfer", TransferState.SCAN
            TransferState.SCAN_ITEMS: "ui.prompt.scan_item", TransferState.DONE: "ui.prompt.transfer_done"}
 
 
-class _TransferFlow:
+class _TransferFlow(ABC):
     """What shipping and receiving share: choosing the transfer, the bin, typed quantities."""
 
     outbound = True
@@ -62,8 +63,9 @@ class _TransferFlow:
     def prompt_code(self) -> str:
         return PROMPTS[self.state]
 
+    @abstractmethod
     def _open_ok(self, doc: TransferDoc) -> bool:
-        raise NotImplementedError
+        """Whether this flow can work on ``doc`` (ship: lines left to ship; receive: goods in transit)."""
 
     def transfers(self) -> list[TransferDoc]:
         return [t for t in self.ctx.reads.transfers(self.ctx.warehouse_id) if self._open_ok(t)]
@@ -105,8 +107,9 @@ class _TransferFlow:
         self.state = TransferState.SCAN_ITEMS
         return accepted("handheld.bin_set", bin=info.code)
 
+    @abstractmethod
     def _scan_item(self, scan: SkuScan) -> Feedback:
-        raise NotImplementedError
+        """Take one item scan in this flow's way."""
 
     def _lines_of(self, scan: SkuScan) -> list[TransferLineView] | Feedback:
         assert self.transfer is not None

@@ -5,6 +5,7 @@ screen supplies."""
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from client.ui.components.widgets import FeedbackBanner, ScanField, big_button, 
 from shared.core.errors import DomainError
 
 
-class FlowScreen:
+class FlowScreen(ABC):
     title_code = "ui.home.title"
     identifier = "screen"
     with_qty = True
@@ -40,8 +41,9 @@ class FlowScreen:
     def prompt_code(self) -> str:
         return "ui.prompt.scan_anything"
 
+    @abstractmethod
     def handle_scan(self, code: str) -> Feedback:
-        raise NotImplementedError  # every screen overrides it  # pragma: no cover
+        """What this screen does with one scanned code."""
 
     def handle_qty(self, text: str) -> Feedback | None:
         return None
