@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
 from server.api.body import TooLarge, read_json
-from server.store import changes, devices, oplog
+from server.store import audit, changes, devices, oplog
 from server.store.db import Store
 from server.sync_port import StorePort
 from shared.core.errors import DomainError, ValidationError
@@ -80,7 +80,8 @@ async def push(request: Request) -> JSONResponse:
             device = devices.authenticate(conn, _token(request), secret=_secret(request))
         except devices.Unauthorized as exc:
             return _unauthorized(exc.code)
-        report = apply_batch(StorePort(conn, store.clock, device), device.id, ops)
+        with audit.acting(device.id, f"device:{device.id}"):
+            report = apply_batch(StorePort(conn, store.clock, device), device.id, ops)
         gaps = _gaps(device.last_seq, [op.seq for op in ops if op.device_id == device.id])
         devices.seen(conn, device, max_seq=report.max_seq, skew_ms=report.max_skew_ms, clock_flagged=report.clock_flagged, gaps=gaps)
     return JSONResponse({"results": [r.to_wire() for r in report.results], "server_hlc": store.clock.now()})

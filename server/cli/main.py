@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from server.cli import import_export
+from server.cli.audit_cmd import audit_app
 from server.cli.device_cmd import device_app
 from server.settings import Settings
 
@@ -14,6 +15,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline-firs
 
 def settings() -> Settings:
     return Settings.from_env()
+
+
+@app.callback()
+def _main(ctx: typer.Context) -> None:
+    """Changes made by a command are audited as coming from the command line (the server's own
+    requests say who and where themselves)."""
+    from server.store import audit
+
+    if ctx.invoked_subcommand != "serve":
+        ctx.with_resource(audit.acting(audit.SYSTEM, "cli"))
 
 
 @app.command()
@@ -92,3 +103,4 @@ def sim(
 
 import_export.register(app)
 app.add_typer(device_app, name="device")
+app.add_typer(audit_app, name="audit")

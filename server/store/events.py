@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from server.store import audit
 from server.store.schema import events
 from shared.core.ids import new_id
 from shared.core.time import utc_now
@@ -36,6 +37,7 @@ def record(conn: Connection, kind: str, aggregate_type: str, aggregate_id: str, 
             payload=dict(payload), hlc=hlc, created_at=utc_now(),
         )
     )
+    audit.append(conn, kind, aggregate_type, aggregate_id, payload)
     return event_id
 
 
@@ -47,6 +49,7 @@ def record_many(conn: Connection, items: Sequence[tuple[str, str, str, Mapping[s
     conn.execute(events.insert(), [
         {"id": new_id(), "kind": kind, "aggregate_type": agg_type, "aggregate_id": agg_id, "payload": dict(payload),
          "hlc": hlc, "created_at": now} for kind, agg_type, agg_id, payload in items])
+    audit.append_many(conn, items)
 
 
 def after(conn: Connection, cursor: int, *, limit: int = 1000, kinds: Sequence[str] = ()) -> list[Event]:

@@ -539,3 +539,32 @@ login_throttle = Table(
     Column("window_started_at", DateTime(timezone=True), nullable=False),
     Column("locked_until", DateTime(timezone=True), nullable=True),
 )
+
+
+# ---- audit log: every change (who, what, before/after, where from), chained by SHA-256 ----------------
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", SeqInt, primary_key=True, autoincrement=False),  # 1, 2, 3 … without gaps (server.store.audit)
+    Column("id", String(36), nullable=False, unique=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index(None, "entity_type", "entity_id"),
+)
+
+audit_head = Table(  # one row: the last entry's seq and hash, locked by each appending transaction until commit
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.store import audit
 from server.store.db import Store
 from server.store.sessions import SessionInvalid
 from server.web import auth, csrf
@@ -116,9 +117,10 @@ def _gate(handler: Handler, permission: str) -> Callable[[Request], Awaitable[Re
             if viewer is not None and not viewer.can(permission):
                 raise PermissionDenied("auth.forbidden", permission=permission)
             ctx = Ctx(request, store, now, lang, form, viewer, request.state.secret)
-            if is_async:
-                return await handler(ctx)  # type: ignore[misc]
-            return await run_in_threadpool(handler, ctx)  # type: ignore[return-value]
+            with audit.acting(viewer.account.id if viewer else "anonymous", f"ip:{auth.client_ip(request)}"):
+                if is_async:
+                    return await handler(ctx)  # type: ignore[misc]
+                return await run_in_threadpool(handler, ctx)  # type: ignore[return-value]
         except SessionInvalid as exc:
             return _not_signed_in(request, exc, lang)
         except DomainError as exc:
