@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from server.store import bulk
+from server.store import bulk, events
 from server.store.bulk import db_time
 from server.store.schema import applied_ops, conflicts
+from shared.core.errors import NotFoundError, RuleViolation
 from shared.core.ids import new_id
 from shared.core.time import utc_now
 from sync.protocol import Op, OpResult
@@ -90,3 +91,27 @@ def applied_count(conn: Connection, device_id: str | None = None) -> int:
     if device_id:
         q = q.where(applied_ops.c.device_id == device_id)
     return int(conn.execute(q).scalar_one())
+
+
+def recent_open_conflicts(conn: Connection, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Open conflicts, newest first, at most ``limit`` (the back-office list)."""
+    q = select(conflicts).where(conflicts.c.state == "open").order_by(
+        conflicts.c.created_at.desc(), conflicts.c.id.desc()).limit(limit)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def resolve_conflict(conn: Connection, conflict_id: str, *, by: str, resolution: str, hlc: int) -> dict[str, Any]:
+    """Mark an open conflict resolved (who, when, the note) and record ``conflict.resolved``.
+    Unknown id → ``conflict.not_found``; already resolved → ``conflict.resolved``. The state check is
+    part of the UPDATE, so two concurrent resolutions cannot both succeed."""
+    row = conn.execute(select(conflicts).where(conflicts.c.id == conflict_id)).first()
+    if row is None:
+        raise NotFoundError("conflict.not_found", conflict=conflict_id)
+    now = utc_now()
+    done = conn.execute(conflicts.update().where(and_(conflicts.c.id == conflict_id, conflicts.c.state == "open")).values(
+        state="resolved", resolved_at=now, resolved_by=by[:64], resolution=resolution))
+    if done.rowcount != 1:
+        raise RuleViolation("conflict.resolved", conflict=conflict_id)
+    events.record(conn, "conflict.resolved", "conflict", conflict_id,
+                  {"op_id": row.op_id, "device_id": row.device_id, "code": row.code, "by": by, "resolution": resolution}, hlc=hlc)
+    return dict(conn.execute(select(conflicts).where(conflicts.c.id == conflict_id)).one()._mapping)

@@ -7,7 +7,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from server.web import auth_pages, dashboard, devices, session_pages
+from server.web import auth_pages, conflicts, dashboard, devices, session_pages
 from server.web.permissions import PUBLIC, SIGNED_IN
 from server.web.render import PREFIX, STATIC_DIR
 from server.web.routing import page
@@ -27,6 +27,9 @@ ROUTES: list[BaseRoute] = [
     page("/devices/enrol", devices.enrol_form, permission="devices.enrol", name="device_enrol"),
     page("/devices/enrol", devices.enrol, permission="devices.enrol", methods=["POST"], name="device_enrol_post"),
     page("/devices/{device_id}/revoke", devices.revoke, permission="devices.revoke", methods=["POST"], name="device_revoke"),
+    page("/conflicts", conflicts.list_conflicts, permission="conflicts.view", name="conflicts"),
+    page("/conflicts/{conflict_id}/resolve", conflicts.resolve, permission="conflicts.resolve", methods=["POST"],
+         name="conflict_resolve"),
 ]
 
 

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, str] = {
     "devices.view": "web.perm.devices.view",
     "devices.enrol": "web.perm.devices.enrol",
     "devices.revoke": "web.perm.devices.revoke",
+    "conflicts.view": "web.perm.conflicts.view",
+    "conflicts.resolve": "web.perm.conflicts.resolve",
 }
 
 
