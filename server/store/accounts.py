@@ -115,7 +115,8 @@ def _store_hash(conn: Connection, user_id: str, password_hash: str, now: datetim
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _decoy_hash() -> str:
+    """A real hash of nothing, checked for unknown usernames so they cost the same time as known ones."""
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
@@ -154,7 +155,7 @@ def check_login(conn: Connection, username: object, password: object, ip: str, *
                        .join(user_passwords, user_passwords.c.user_id == users.c.id)
                        .where(users.c.username == name[:64])).first()
     typed = unicodedata.normalize("NFC", password) if isinstance(password, str) and len(password) <= MAX_PASSWORD_CHARS else ""
-    matches = _matches(hasher, row.password_hash if row is not None else _dummy_hash(), typed)
+    matches = _matches(hasher, row.password_hash if row is not None else _decoy_hash(), typed)
     if row is None or not row.active or not matches:
         return check
     new_hash = hasher.hash(typed) if hasher.check_needs_rehash(row.password_hash) else None

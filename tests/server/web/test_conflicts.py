@@ -7,23 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server.store import accounts, devices, events, oplog, tasks
-from server.store import users as user_store
+from server.store import events, oplog, tasks
 from shared.core.ids import new_id
 from tests.server.web.conftest import Browser
+from tests.server.web.helpers import cell, enrol_device, user_with
 from tests.server.world import World
 
 HTML = {"Accept": "text/html"}
 HOSTILE = "<script>alert(1)</script>"
-
-
-def _enrol_device(browser: Browser, world: World, name: str = "PDA-1") -> dict[str, Any]:
-    with world.store.transaction() as conn:
-        code, _ = devices.new_enrolment_code(conn, world.wh_a)
-    r = browser.client.post("/sync/v1/enrol", json={"code": code, "device_name": name, "app_version": "1.4.2"})
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
 
 
 def _push_unknown_sku(browser: Browser, world: World, device: dict[str, Any], *, batch: str = "", seq: int = 1) -> str:
@@ -45,23 +36,8 @@ def _row(text: str, conflict_id: str) -> str:
     return found.group(1)
 
 
-def _cell(row: str, css: str) -> str:
-    found = re.search(rf'<td class="{css}">(.*?)</td>', row, re.S)
-    assert found, row
-    return found.group(1).strip()
-
-
-def _user_with(world: World, browser: Browser, username: str, perms: set[str]) -> None:
-    with world.store.transaction() as conn:
-        user = user_store.create(conn, username, username)
-        accounts.set_password(conn, username, "a long enough password")
-        accounts.ensure_role(conn, f"role-{username}", username, username, perms)
-        accounts.grant_role(conn, user.id, f"role-{username}")
-    assert browser.login(username, "a long enough password").status_code == 303
-
-
 def test_list_shows_a_rejected_push_with_its_message_in_each_language(browser: Browser, world: World) -> None:
-    device = _enrol_device(browser, world)
+    device = enrol_device(browser, world)
     cid = _push_unknown_sku(browser, world, device)
     browser.login()
     for lang, message in (("zh-CN", "找不到商品"), ("en", "Unknown SKU")):
@@ -69,15 +45,15 @@ def test_list_shows_a_rejected_push_with_its_message_in_each_language(browser: B
         r = browser.get("/app/conflicts", headers=HTML)
         assert r.status_code == 200, r.text
         row = _row(r.text, cid)
-        assert _cell(row, "device") == "PDA-1" and "stock.pick" in _cell(row, "kind")
-        assert "sku.not_found" in _cell(row, "code") and message in _cell(row, "message")
-        assert "&#34;qty&#34;: 1" in _cell(row, "payload") or '"qty": 1' in _cell(row, "payload")
-        assert "UTC" in _cell(row, "time") and "/resolve" in row
+        assert cell(row, "device") == "PDA-1" and "stock.pick" in cell(row, "kind")
+        assert "sku.not_found" in cell(row, "code") and message in cell(row, "message")
+        assert "&#34;qty&#34;: 1" in cell(row, "payload") or '"qty": 1' in cell(row, "payload")
+        assert "UTC" in cell(row, "time") and "/resolve" in row
     assert 'href="/app/conflicts"' in r.text  # the nav link
 
 
 def test_list_is_newest_first(browser: Browser, world: World) -> None:
-    device = _enrol_device(browser, world)
+    device = enrol_device(browser, world)
     first = _push_unknown_sku(browser, world, device, seq=1)
     second = _push_unknown_sku(browser, world, device, seq=2)
     browser.login()
@@ -86,11 +62,11 @@ def test_list_is_newest_first(browser: Browser, world: World) -> None:
 
 
 def test_hostile_payload_renders_inert(browser: Browser, world: World) -> None:
-    device = _enrol_device(browser, world)
+    device = enrol_device(browser, world)
     cid = _push_unknown_sku(browser, world, device, batch=HOSTILE)
     browser.login()
     text = browser.get("/app/conflicts", headers=HTML).text
-    payload = _cell(_row(text, cid), "payload")
+    payload = cell(_row(text, cid), "payload")
     assert "<script>" not in payload and "&lt;script&gt;alert(1)&lt;/script&gt;" in payload
     assert "<script>alert" not in text
 
@@ -108,9 +84,9 @@ def test_open_exception_and_recount_tasks_are_listed_per_warehouse(browser: Brow
 
 
 def test_resolve_needs_csrf_and_permission_then_the_conflict_leaves_the_list(browser: Browser, world: World) -> None:
-    device = _enrol_device(browser, world)
+    device = enrol_device(browser, world)
     cid = _push_unknown_sku(browser, world, device)
-    _user_with(world, browser, "watcher", {"conflicts.view"})
+    user_with(world, browser, "watcher", {"conflicts.view"})
     page = browser.get("/app/conflicts", headers=HTML)
     assert page.status_code == 200 and f'data-conflict="{cid}"' in page.text and "/resolve" not in page.text
     token = browser.csrf_from("/app/conflicts")
@@ -137,7 +113,7 @@ def test_resolve_needs_csrf_and_permission_then_the_conflict_leaves_the_list(bro
 
 
 def test_user_without_conflicts_view_cannot_see_the_page(browser: Browser, world: World) -> None:
-    _user_with(world, browser, "clerk", {"dashboard.view"})
+    user_with(world, browser, "clerk", {"dashboard.view"})
     r = browser.get("/app/conflicts")
     assert r.status_code == 403 and r.json()["error"]["code"] == "auth.forbidden"
     assert 'href="/app/conflicts"' not in browser.get("/app/", headers=HTML).text

@@ -10,25 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from server.store import accounts, devices
-from server.store import users as user_store
+from server.store import devices
 from server.store.schema import conflicts
 from server.store.schema import devices as device_table
 from shared.core.time import utc_now
 from tests.server.web.conftest import Browser
+from tests.server.web.helpers import cell, enrol_device, user_with
 from tests.server.world import World
 
 HTML = {"Accept": "text/html"}
 _CODE = re.compile(r'<code class="enrol-code">([A-Z0-9-]+)</code>')
-
-
-def _enrol_device(browser: Browser, world: World, name: str = "PDA-1", warehouse: str | None = None) -> dict[str, Any]:
-    with world.store.transaction() as conn:
-        code, _ = devices.new_enrolment_code(conn, warehouse or world.wh_a)
-    r = browser.client.post("/sync/v1/enrol", json={"code": code, "device_name": name, "app_version": "1.4.2"})
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
 
 
 def _status(browser: Browser, token: str) -> Any:
@@ -41,24 +32,9 @@ def _row(text: str, device_id: str) -> str:
     return found.group(1)
 
 
-def _cell(row: str, css: str) -> str:
-    found = re.search(rf'<td class="[^"]*\b{css}\b[^"]*">(.*?)</td>', row, re.S)
-    assert found, row
-    return found.group(1).strip()
-
-
-def _user_with(world: World, browser: Browser, username: str, perms: set[str]) -> None:
-    with world.store.transaction() as conn:
-        user = user_store.create(conn, username, username)
-        accounts.set_password(conn, username, "a long enough password")
-        accounts.ensure_role(conn, f"role-{username}", username, username, perms)
-        accounts.grant_role(conn, user.id, f"role-{username}")
-    assert browser.login(username, "a long enough password").status_code == 303
-
-
 def test_list_shows_each_device_with_its_figures(browser: Browser, world: World) -> None:
-    first = _enrol_device(browser, world, "PDA-1")
-    second = _enrol_device(browser, world, "PDA-2", world.wh_b)
+    first = enrol_device(browser, world, "PDA-1")
+    second = enrol_device(browser, world, "PDA-2", world.wh_b)
     with world.store.transaction() as conn:
         conn.execute(update(device_table).where(device_table.c.id == first["device_id"]).values(
             last_seen_at=utc_now(), last_seq=42, seq_gaps=3, clock_skew_ms=-1500, clock_flagged=True))
@@ -72,24 +48,24 @@ def test_list_shows_each_device_with_its_figures(browser: Browser, world: World)
         r = browser.get("/app/devices", headers=HTML)
         assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
         one, two = _row(r.text, first["device_id"]), _row(r.text, second["device_id"])
-        assert _cell(one, "device-name") == "PDA-1" and "<code>WH-SH</code>" in one and "1.4.2" in one
-        assert (_cell(one, "last-seq"), _cell(one, "seq-gaps"), _cell(one, "conflicts")) == ("42", "3", "2")
-        assert "-1500" in _cell(one, "clock-skew") and "flagged" in _cell(one, "clock-skew")
+        assert cell(one, "device-name") == "PDA-1" and "<code>WH-SH</code>" in one and "1.4.2" in one
+        assert (cell(one, "last-seq"), cell(one, "seq-gaps"), cell(one, "conflicts")) == ("42", "3", "2")
+        assert "-1500" in cell(one, "clock-skew") and "flagged" in cell(one, "clock-skew")
         assert "/revoke" in one and "UTC" in one
         assert "<code>WH-GZ</code>" in two and "/revoke" not in two  # revoked: no button, state says so
-        assert ("已停用" if lang == "zh-CN" else "revoked") in _cell(two, "state")
+        assert ("已停用" if lang == "zh-CN" else "revoked") in cell(two, "state")
         assert ("从未同步" if lang == "zh-CN" else "never") in two
     assert "scan latency" in r.text  # says what it cannot show, rather than inventing numbers
 
 
 @pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", "{{7*7}}"])
 def test_hostile_device_name_renders_inert(browser: Browser, world: World, hostile: str) -> None:
-    device = _enrol_device(browser, world, hostile)
+    device = enrol_device(browser, world, hostile)
     browser.login()
     text = browser.get("/app/devices", headers=HTML).text
-    cell = _cell(_row(text, device["device_id"]), "device-name")
-    assert "<" not in cell and ">" not in cell
-    assert cell.replace("&lt;", "<").replace("&gt;", ">") == hostile
+    name_cell = cell(_row(text, device["device_id"]), "device-name")
+    assert "<" not in name_cell and ">" not in name_cell
+    assert name_cell.replace("&lt;", "<").replace("&gt;", ">") == hostile
     assert "<script>alert" not in text and ">49<" not in text
 
 
@@ -128,8 +104,8 @@ def test_enrol_without_a_known_warehouse_shows_the_form_again(browser: Browser) 
 
 
 def test_viewer_without_enrol_or_revoke_permission_gets_403(browser: Browser, world: World) -> None:
-    device = _enrol_device(browser, world)
-    _user_with(world, browser, "watcher", {"devices.view"})
+    device = enrol_device(browser, world)
+    user_with(world, browser, "watcher", {"devices.view"})
     page = browser.get("/app/devices", headers=HTML)
     assert page.status_code == 200 and "PDA-1" in page.text
     assert "/revoke" not in page.text and "/devices/enrol" not in page.text  # no buttons they cannot use
@@ -142,13 +118,13 @@ def test_viewer_without_enrol_or_revoke_permission_gets_403(browser: Browser, wo
 
 
 def test_user_without_devices_view_cannot_see_the_list(browser: Browser, world: World) -> None:
-    _user_with(world, browser, "clerk", {"dashboard.view"})
+    user_with(world, browser, "clerk", {"dashboard.view"})
     r = browser.get("/app/devices")
     assert r.status_code == 403 and r.json()["error"]["code"] == "auth.forbidden"
 
 
 def test_revoke_refuses_the_devices_next_request(browser: Browser, world: World) -> None:
-    device = _enrol_device(browser, world)
+    device = enrol_device(browser, world)
     assert _status(browser, device["token"]).status_code == 200
     browser.login()
     token = browser.csrf_from("/app/devices")
