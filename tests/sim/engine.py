@@ -32,6 +32,7 @@ from server.store.db import ServerClock, Store, open_store
 from shared.catalogue.model import new_bin, new_sku, new_warehouse
 from sync.client import Replicator
 from sync.transport import TransportError
+from tests.in_process_transport import InProcessTransport
 
 START_MS = 1_780_000_000_000
 HOUR_MS = 3_600_000
@@ -95,7 +96,7 @@ class SimServer:
         return self.client.request(method, path, headers=headers, **kw)
 
 
-class FaultyTransport:
+class FaultyTransport(InProcessTransport):
     """``sync.transport.Transport`` over the in-process server, with the seed's faults."""
 
     def __init__(self, sim: Simulation, index: int) -> None:
@@ -122,18 +123,6 @@ class FaultyTransport:
             self.sim.note("drop-response", self.index, path)
             raise TransportError("response dropped")
         return response
-
-    def post_json(self, path: str, body: Any, token: str | None) -> tuple[int, dict[str, Any]]:
-        r = self._send("POST", path, token, json=dict(body))
-        return r.status_code, r.json()
-
-    def get_json(self, path: str, params: Any, token: str | None) -> tuple[int, dict[str, Any]]:
-        r = self._send("GET", path, token, params=dict(params))
-        return r.status_code, r.json()
-
-    def get_bytes(self, path: str, token: str | None) -> tuple[int, Any, bytes]:
-        r = self._send("GET", path, token)
-        return r.status_code, r.headers, r.content
 
 
 @dataclass

@@ -20,6 +20,7 @@ from server.store.db import Store
 from server.store.schema import skus
 from shared.core.ids import new_id
 from sync.transport import TransportError
+from tests.in_process_transport import InProcessTransport
 
 START_MS = 1_780_000_000_000
 SECRET = "handheld-services-test"
@@ -38,7 +39,7 @@ class Clock:
         self.ms += ms
 
 
-class SwitchTransport:
+class SwitchTransport(InProcessTransport):
     """``sync.transport.Transport`` to the in-process server; ``down = True`` makes every call fail."""
 
     def __init__(self, client: TestClient) -> None:
@@ -52,18 +53,6 @@ class SwitchTransport:
         self.calls += 1
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.client.request(method, path, headers=headers, **kw)
-
-    def post_json(self, path: str, body: Any, token: str | None) -> tuple[int, dict[str, Any]]:
-        r = self._send("POST", path, token, json=dict(body))
-        return r.status_code, r.json()
-
-    def get_json(self, path: str, params: Any, token: str | None) -> tuple[int, dict[str, Any]]:
-        r = self._send("GET", path, token, params=dict(params))
-        return r.status_code, r.json()
-
-    def get_bytes(self, path: str, token: str | None) -> tuple[int, Any, bytes]:
-        r = self._send("GET", path, token)
-        return r.status_code, r.headers, r.content
 
 
 @dataclass
