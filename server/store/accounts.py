@@ -250,6 +250,18 @@ def permissions_of(conn: Connection, user_id: str, *, warehouse_id: str | None =
     return frozenset(conn.execute(q).scalars())
 
 
+def warehouse_permissions_of(conn: Connection, user_id: str) -> dict[str, frozenset[str]]:
+    """The permissions ``user_id`` holds through roles granted in single warehouses: warehouse id →
+    permissions (roles granted everywhere are in ``permissions_of``)."""
+    q = (select(user_roles.c.warehouse_id, role_permissions.c.permission)
+         .join(user_roles, user_roles.c.role_id == role_permissions.c.role_id)
+         .where(and_(user_roles.c.user_id == user_id, user_roles.c.warehouse_id.is_not(None))))
+    held: dict[str, set[str]] = {}
+    for warehouse_id, permission in conn.execute(q):
+        held.setdefault(warehouse_id, set()).add(permission)
+    return {w: frozenset(p) for w, p in held.items()}
+
+
 def ensure_admin(conn: Connection, password: str, *, hasher: PasswordHasher | None = None) -> Account:
     """The demo/first administrator: user ``admin`` (created if missing) with role ``admin`` (every
     permission) and the given password (replacing any earlier one; their sessions end)."""

@@ -568,3 +568,6 @@ audit_head = Table(  # one row: the last entry's seq and hash, locked by each ap
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# Areas kept in their own modules, declared on the same metadata (imported last: they import ``metadata``).
+from server.store import schema_orders, schema_search  # noqa: E402,F401

@@ -44,10 +44,11 @@ def load_viewer(store: Store, token: str | None, *, now: datetime) -> Viewer:
         except NotFoundError:
             raise sessions.SessionInvalid("auth.required") from None
         permissions = accounts.permissions_of(conn, account.id)
+        by_warehouse = accounts.warehouse_permissions_of(conn, account.id)
     if session.needs_touch(now):
         with store.transaction() as conn:
             sessions.touch(conn, session.id, now=now)
-    return Viewer(account, session, permissions)
+    return Viewer(account, session, permissions, by_warehouse)
 
 
 def set_session_cookie(response: Response, request: HTTPConnection, token: str) -> None:

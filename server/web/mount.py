@@ -7,7 +7,18 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from server.web import auth_pages, conflicts, dashboard, devices, session_pages
+from server.web import (
+    admin_routes,
+    auth_pages,
+    conflicts,
+    dashboard,
+    devices,
+    files_routes,
+    inventory_routes,
+    order_routes,
+    search_routes,
+    session_pages,
+)
 from server.web.permissions import PUBLIC, SIGNED_IN
 from server.web.render import PREFIX, STATIC_DIR
 from server.web.routing import page
@@ -30,6 +41,11 @@ ROUTES: list[BaseRoute] = [
     page("/conflicts", conflicts.list_conflicts, permission="conflicts.view", name="conflicts"),
     page("/conflicts/{conflict_id}/resolve", conflicts.resolve, permission="conflicts.resolve", methods=["POST"],
          name="conflict_resolve"),
+    *inventory_routes.ROUTES,
+    *admin_routes.ROUTES,
+    *search_routes.ROUTES,
+    *files_routes.ROUTES,
+    *order_routes.ROUTES,
 ]
 
 

@@ -30,8 +30,10 @@ ENV = Environment(
 
 def render_page(request: HTTPConnection, template: str, *, lang: str, viewer: Any = None, csrf_token: str = "",
                 status: int = 200, **context: Any) -> HTMLResponse:
+    from server.web.nav import visible  # nav reads the route table, which imports this module
+
     base = {"t": translator(lang), "lang": lang, "other_lang": other_language(lang), "viewer": viewer,
-            "csrf_token": csrf_token, "path": request.url.path, "prefix": PREFIX}
+            "csrf_token": csrf_token, "path": request.url.path, "prefix": PREFIX, "nav": visible(viewer)}
     html = ENV.get_template(template).render({**base, **context})
     return HTMLResponse(html, status_code=status)
 

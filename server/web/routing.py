@@ -6,7 +6,9 @@ request to it passes the same gate, in this order:
 3. who is asking: the session (required unless the permission is ``PUBLIC``); none or expired →
    redirect to the login page for GET/HEAD, 401 otherwise
 4. CSRF token: the session's token, or the login nonce's token on ``PUBLIC`` pages
-5. permission: ``viewer.can(permission)`` or 403 ``auth.forbidden`` (deny by default)
+5. permission: held everywhere or in some warehouse (``viewer.can_somewhere``), or 403
+   ``auth.forbidden`` (deny by default); pages showing warehouse-owned rows filter and check each
+   object with ``viewer.warehouses_for`` / ``viewer.can_in``
 6. the handler, with a ``Ctx``: sync handlers run in the thread pool (they use the store), async
    ones on the event loop.
 
@@ -114,7 +116,7 @@ def _gate(handler: Handler, permission: str) -> Callable[[Request], Awaitable[Re
                 expected = viewer.session.csrf_token if viewer and permission != PUBLIC \
                     else csrf.login_token(request.state.secret, request.cookies.get(csrf.LOGIN_NONCE_COOKIE, ""))
                 csrf.check_token(expected, request.headers, form)
-            if viewer is not None and not viewer.can(permission):
+            if viewer is not None and not viewer.can_somewhere(permission):
                 raise PermissionDenied("auth.forbidden", permission=permission)
             ctx = Ctx(request, store, now, lang, form, viewer, request.state.secret)
             with audit.acting(viewer.account.id if viewer else "anonymous", f"ip:{auth.client_ip(request)}"):

@@ -353,6 +353,20 @@ MESSAGES.update({
     "web.app_name": ("ERP 后台", "ERP back office"),
     "web.nav.dashboard": ("概览", "Dashboard"),
     "web.nav.sessions": ("我的会话", "My sessions"),
+    "web.nav.orders": ("订单", "Orders"),
+    "web.nav.waves": ("波次与发货", "Waves & shipping"),
+    "web.nav.skus": ("商品", "SKUs"),
+    "web.nav.stock": ("库存", "Stock"),
+    "web.nav.movements": ("库存流水", "Movements"),
+    "web.nav.transfers": ("调拨", "Transfers"),
+    "web.nav.receipts": ("预期收货", "Receipts"),
+    "web.nav.stocktakes": ("盘点", "Stocktakes"),
+    "web.nav.rules": ("订单规则", "Order rules"),
+    "web.nav.import": ("导入", "Import"),
+    "web.nav.export": ("导出", "Export"),
+    "web.nav.labels": ("打印", "Printing"),
+    "web.nav.users": ("用户与角色", "Users & roles"),
+    "web.nav.audit": ("审计日志", "Audit log"),
     "web.nav.logout": ("退出登录", "Sign out"),
     "web.nav.signed_in_as": ("当前用户：{name}", "Signed in as {name}"),
     "web.login.title": ("登录后台", "Sign in to the back office"),
@@ -473,3 +487,42 @@ MESSAGES.update({
     "web.conflicts.task_claimed": ("已领取（{device}）", "claimed ({device})"),
     "web.conflicts.task_open": ("待领取", "open"),
 })
+
+# ---- back-office permissions added with the inventory, admin, file and order pages ------------------
+MESSAGES.update({
+    "web.perm.skus.view": ("查看商品与条码", "View SKUs and barcodes"),
+    "web.perm.stock.view": ("查看库存", "View stock"),
+    "web.perm.movements.view": ("查看库存流水", "View stock movements"),
+    "web.perm.transfers.view": ("查看调拨单", "View transfers"),
+    "web.perm.receipts.view": ("查看预期收货单", "View expected receipts"),
+    "web.perm.stocktakes.view": ("查看盘点与差异", "View stocktakes and variances"),
+    "web.perm.stocktakes.approve": ("审核盘点差异", "Approve stocktakes"),
+    "web.perm.users.view": ("查看用户与角色", "View users and roles"),
+    "web.perm.users.manage": ("管理用户与角色", "Manage users and roles"),
+    "web.perm.audit.view": ("查看审计日志", "View the audit log"),
+    "web.perm.search.use": ("全局搜索", "Search everything"),
+    "web.perm.import.run": ("导入数据", "Import data"),
+    "web.perm.export.run": ("导出数据", "Export data"),
+    "web.perm.labels.print": ("打印标签与拣货单", "Print labels and pick lists"),
+    "web.perm.orders.view": ("查看订单", "View orders"),
+    "web.perm.orders.manage": ("审核与处理订单", "Review and handle orders"),
+    "web.perm.rules.manage": ("编辑订单规则", "Edit order rules"),
+    "web.perm.waves.manage": ("创建波次与发货", "Create waves and ship"),
+})
+
+# ---- the parts kept in their own modules (one per area, so areas can grow side by side) -----------------
+from shared.core import (  # noqa: E402
+    messages_admin_pages,
+    messages_inventory_pages,
+    messages_order_rules,
+    messages_orders,
+    messages_search,
+    messages_transfer_files,
+)
+
+for _part in (messages_inventory_pages, messages_admin_pages, messages_search, messages_transfer_files,
+              messages_orders, messages_order_rules):
+    _clash = MESSAGES.keys() & _part.MESSAGES.keys()
+    if _clash:  # pragma: no cover - a programming error caught at import
+        raise RuntimeError(f"catalogue keys defined twice: {sorted(_clash)}")
+    MESSAGES.update(_part.MESSAGES)

@@ -1,0 +1,6 @@
+"""Tables for the back office's search index (names with pinyin initials), on the one
+``schema.metadata`` (imported at the end of ``schema``; a test checks the migrations agree)."""
+
+from __future__ import annotations
+
+from server.store.schema import metadata  # noqa: F401  (tables below are declared on it)
