@@ -6,6 +6,7 @@ as a template. Every page gets the same base context: ``t``, ``lang``, ``other_l
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -26,6 +27,16 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def _pager_query(query: Any, **changes: str) -> str:
+    """The query string with ``changes`` applied (empty values dropped): the pager's links."""
+    items = {k: v for k, v in dict(query).items() if k not in changes}
+    items.update({k: v for k, v in changes.items() if v})
+    return urlencode(items)
+
+
+ENV.filters["pager_query"] = _pager_query
 
 
 def render_page(request: HTTPConnection, template: str, *, lang: str, viewer: Any = None, csrf_token: str = "",

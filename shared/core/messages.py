@@ -510,6 +510,14 @@ MESSAGES.update({
     "web.perm.waves.manage": ("创建波次与发货", "Create waves and ship"),
 })
 
+MESSAGES.update({
+    "invalid.page_cursor": ("分页参数无效，请从第一页重新打开", "Invalid page link; open the list from its first page"),
+    "web.pager.label": ("分页", "Pages"),
+    "web.pager.first": ("« 第一页", "« First page"),
+    "web.pager.next": ("下一页 »", "Next page »"),
+    "invalid.page_size": ("每页行数必须在 1 到 {limit} 之间", "Rows per page must be between 1 and {limit}"),
+})
+
 # ---- the parts kept in their own modules (one per area, so areas can grow side by side) -----------------
 from shared.core import (  # noqa: E402
     messages_admin_pages,
