@@ -100,6 +100,14 @@ def recent_open_conflicts(conn: Connection, *, limit: int = 200) -> list[dict[st
     return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def conflict_device(conn: Connection, conflict_id: str) -> str:
+    """The device whose op made the conflict, or ``conflict.not_found``."""
+    device_id = conn.execute(select(conflicts.c.device_id).where(conflicts.c.id == conflict_id)).scalar()
+    if device_id is None:
+        raise NotFoundError("conflict.not_found", conflict=conflict_id)
+    return str(device_id)
+
+
 def resolve_conflict(conn: Connection, conflict_id: str, *, by: str, resolution: str, hlc: int) -> dict[str, Any]:
     """Mark an open conflict resolved (who, when, the note) and record ``conflict.resolved``.
     Unknown id → ``conflict.not_found``; already resolved → ``conflict.resolved``. The state check is

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from server.store import catalogue, devices, oplog, tasks
 from server.web.render import PREFIX
 from server.web.routing import Ctx
-from shared.core.errors import ValidationError
+from shared.core.errors import NotFoundError, ValidationError
 
 LIMIT = 200
 TASK_KINDS = ("exception", "recount")
@@ -51,18 +51,25 @@ class WarehouseTasks:
 
 
 def list_conflicts(ctx: Ctx) -> Response:
+    """Conflicts of devices in the warehouses the viewer may see, and those warehouses' open tasks."""
+    visible = ctx.signed_in.warehouses_for("conflicts.view")
     with ctx.store.read() as conn:
-        names = {d.id: d.name for d in devices.list_all(conn)}
-        rows = [_conflict_row(c, names, ctx.lang) for c in oplog.recent_open_conflicts(conn, limit=LIMIT)]
+        all_devices = devices.list_all(conn)
+        names = {d.id: d.name for d in all_devices}
+        home = {d.id: d.warehouse_id for d in all_devices}
+        rows = [_conflict_row(c, names, ctx.lang) for c in oplog.recent_open_conflicts(conn, limit=LIMIT)
+                if visible is None or home.get(c["device_id"]) in visible]
         per_warehouse = []
         for w in catalogue.list_warehouses(conn):
+            if visible is not None and w.id not in visible:
+                continue
             open_ = [t for t in tasks.open_tasks(conn, w.id) if t.kind in TASK_KINDS]
             if open_:
                 per_warehouse.append(WarehouseTasks(w.code, (w.name_en or w.name_zh) if ctx.lang == "en" else w.name_zh,
                                                     [TaskRow(t.id, t.kind, t.state, names.get(t.claimed_by_device, t.claimed_by_device),
                                                              _pretty(t.data)) for t in open_]))
     return ctx.render("conflicts/list.html", conflicts=rows, limited=len(rows) >= LIMIT, limit=LIMIT,
-                      warehouses=per_warehouse, can_resolve=ctx.signed_in.can("conflicts.resolve"))
+                      warehouses=per_warehouse, can_resolve=ctx.signed_in.can_somewhere("conflicts.resolve"))
 
 
 def _conflict_row(c: dict[str, Any], names: dict[str, str], lang: str) -> ConflictRow:
@@ -81,6 +88,9 @@ def resolve(ctx: Ctx) -> Response:
     if not note or len(note) > MAX_NOTE:
         raise ValidationError("invalid.conflict_note")
     with ctx.store.transaction() as conn:
+        device_id = oplog.conflict_device(conn, conflict_id)  # unknown → conflict.not_found
+        if not ctx.signed_in.can_in("conflicts.resolve", devices.get(conn, device_id).warehouse_id):
+            raise NotFoundError("conflict.not_found", conflict=conflict_id)  # another warehouse's
         oplog.resolve_conflict(conn, conflict_id, by=ctx.signed_in.account.username, resolution=note,
                                hlc=ctx.store.clock.now())
     return RedirectResponse(f"{PREFIX}/conflicts", status_code=303)

@@ -5,6 +5,7 @@ device at once (its token is checked against the device row on every sync reques
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from server.store import catalogue, devices, oplog
 from server.web.render import PREFIX
 from server.web.routing import Ctx
 from shared.catalogue.model import Warehouse
+from shared.core.errors import NotFoundError
 
 QR_SCALE = 6  # pixels per module: a version-1 code is ~174 px square, easy for a handheld camera
 
@@ -36,6 +38,7 @@ class DeviceRow:
     clock_skew_ms: int
     clock_flagged: bool
     revoked_at: datetime | None
+    revocable: bool = False  # the viewer may revoke it (its warehouse)
 
     @property
     def active(self) -> bool:
@@ -43,30 +46,36 @@ class DeviceRow:
 
 
 def list_devices(ctx: Ctx) -> Response:
+    """The devices of the warehouses the viewer may see; revoke only where they may revoke."""
+    viewer = ctx.signed_in
     with ctx.store.read() as conn:
-        rows = _rows(conn)
-    return ctx.render("devices/list.html", devices=rows, can_enrol=ctx.signed_in.can("devices.enrol"),
-                      can_revoke=ctx.signed_in.can("devices.revoke"))
+        rows = _rows(conn, viewer.warehouses_for("devices.view"), lambda w: viewer.can_in("devices.revoke", w))
+    return ctx.render("devices/list.html", devices=rows, can_enrol=viewer.can_somewhere("devices.enrol"),
+                      can_revoke=any(r.revocable for r in rows))
 
 
-def _rows(conn: Connection) -> list[DeviceRow]:
+def _rows(conn: Connection, visible: frozenset[str] | None, may_revoke: Callable[[str], bool]) -> list[DeviceRow]:
     codes = {w.id: w.code for w in catalogue.list_warehouses(conn)}
     return [DeviceRow(d.id, d.name, codes.get(d.warehouse_id, "?"), d.app_version, d.enrolled_at, d.last_seen_at,
                       d.last_seq, d.seq_gaps, oplog.count_open_conflicts(conn, d.id), oplog.applied_count(conn, d.id),
-                      d.clock_skew_ms, d.clock_flagged, d.revoked_at)
-            for d in devices.list_all(conn)]
+                      d.clock_skew_ms, d.clock_flagged, d.revoked_at, may_revoke(d.warehouse_id))
+            for d in devices.list_all(conn) if visible is None or d.warehouse_id in visible]
+
+
+def _enrollable(ctx: Ctx, conn: Connection) -> list[Warehouse]:
+    return [w for w in catalogue.list_warehouses(conn) if ctx.signed_in.can_in("devices.enrol", w.id)]
 
 
 def enrol_form(ctx: Ctx) -> Response:
     with ctx.store.read() as conn:
-        warehouses = catalogue.list_warehouses(conn)
+        warehouses = _enrollable(ctx, conn)
     return _enrol_page(ctx, warehouses)
 
 
 def enrol(ctx: Ctx) -> Response:
     chosen = ctx.form.get("warehouse", "")
     with ctx.store.transaction() as conn:
-        warehouses = catalogue.list_warehouses(conn)
+        warehouses = _enrollable(ctx, conn)
         warehouse = next((w for w in warehouses if w.id == chosen), None)
         if warehouse is None:
             return _enrol_page(ctx, warehouses, status=422, error=True)
@@ -94,6 +103,9 @@ def _name(w: Warehouse, lang: str) -> str:
 def revoke(ctx: Ctx) -> Response:
     device_id = str(ctx.request.path_params["device_id"])
     with ctx.store.transaction() as conn:
-        if devices.get(conn, device_id).revoked_at is None:  # unknown → device.not_found (404)
+        device = devices.get(conn, device_id)  # unknown → device.not_found (404)
+        if not ctx.signed_in.can_in("devices.revoke", device.warehouse_id):
+            raise NotFoundError("device.not_found", device=device_id)  # another warehouse's: not even its existence
+        if device.revoked_at is None:
             devices.revoke(conn, device_id, hlc=ctx.store.clock.now(), by=ctx.signed_in.account.username)
     return RedirectResponse(f"{PREFIX}/devices", status_code=303)

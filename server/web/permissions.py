@@ -52,6 +52,15 @@ PERMISSIONS: dict[str, str] = {
 }
 
 
+# Permissions that only count when held everywhere: they act on things no warehouse owns (people,
+# roles, the audit log, order rules, imports into the shared catalogue, orders of shops). A role granted
+# in one warehouse cannot lend them — so a warehouse's supervisor cannot make themselves an admin.
+GLOBAL_ONLY: frozenset[str] = frozenset({
+    "users.view", "users.manage", "audit.view", "rules.manage", "import.run",
+    "orders.view", "orders.manage", "waves.manage",
+})
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
     """The signed-in person behind a request: account, session, the permissions held in every
@@ -74,10 +83,14 @@ class Viewer:
         """Held for this warehouse: everywhere, or through a role granted in that warehouse."""
         if self.can(permission):
             return True
+        if permission in GLOBAL_ONLY:
+            return False
         held = self.by_warehouse.get(warehouse_id or "", frozenset())
         return ALL in held or permission in held
 
     def can_somewhere(self, permission: str) -> bool:
+        if permission in GLOBAL_ONLY:
+            return self.can(permission)
         return self.can(permission) or any(ALL in held or permission in held for held in self.by_warehouse.values())
 
     def warehouses_for(self, permission: str) -> frozenset[str] | None:
@@ -85,4 +98,6 @@ class Viewer:
         (maybe none): filter warehouse-owned lists with it."""
         if self.can(permission):
             return None
+        if permission in GLOBAL_ONLY:
+            return frozenset()
         return frozenset(w for w, held in self.by_warehouse.items() if ALL in held or permission in held)
