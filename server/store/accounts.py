@@ -29,17 +29,20 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, and_, delete, or_, select
+from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from server.store import sessions
+from server.store import audit, sessions
 from server.store import users as user_store
+from server.store.changes import stamp
 from server.store.schema import login_throttle, role_permissions, roles, user_passwords, user_roles, users
-from shared.core.errors import DomainError, NotFoundError, ValidationError
+from shared.core.errors import ConflictError, DomainError, NotFoundError, RuleViolation, ValidationError
+from shared.core.text import clean_text
 from shared.core.time import utc_now
 
 HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile; tests may swap in a cheaper one
@@ -284,3 +287,130 @@ def get_account(conn: Connection, user_id: str) -> Account:
     if row is None:
         raise NotFoundError("user.not_found", username=user_id)
     return Account(row.id, row.username, row.display_name)
+
+
+# ---- back-office administration (every change audited in the same transaction) --------------------------
+#
+#     ValidationError   web.adm.bad_role_id, auth.password_*, invalid.text
+#     ConflictError     web.adm.role_exists, user.duplicate
+#     RuleViolation     web.adm.last_manager   the change would leave no active user able to manage users
+
+MANAGE_USERS = "users.manage"
+ROLE_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def create_account(conn: Connection, username: str, display_name: str, password: str, *,
+                   hasher: PasswordHasher | None = None) -> user_store.User:
+    """A new active user with a back-office password (checked before anything is written)."""
+    text = check_password(password, username.strip().lower())
+    user = user_store.create(conn, username, display_name)
+    _store_hash(conn, user.id, (hasher or HASHER).hash(text), utc_now())
+    audit.append(conn, "user.created", "user", user.id, {"username": user.username, "display_name": user.display_name})
+    return user
+
+
+def reset_password(conn: Connection, user_id: str, password: str, *, hasher: PasswordHasher | None = None) -> None:
+    """An administrator's reset: new password, every session of the user ended, lock-out lifted."""
+    username = _username(conn, user_id)
+    set_password(conn, username, password, hasher=hasher)
+    audit.append(conn, "user.password_reset", "user", user_id, {"username": username})
+
+
+def set_active(conn: Connection, user_id: str, active: bool, *, by: str) -> None:
+    """Deactivate (sessions end at once; handhelds stop offering the user) or reactivate a user.
+    Nobody deactivates themselves, and the last active user manager stays."""
+    username = _username(conn, user_id)
+    if not active and user_id == by:
+        raise RuleViolation("web.adm.cannot_deactivate_self")
+    before = _manager_count(conn)
+    done = conn.execute(users.update().where(and_(users.c.id == user_id, users.c.active.is_(not active)))
+                        .values(active=active, change_seq=stamp(conn))).rowcount
+    if not done:
+        return
+    if not active:
+        sessions.end_all_for_user(conn, user_id)
+        _keep_a_manager(conn, before)
+    audit.append(conn, "user.reactivated" if active else "user.deactivated", "user", user_id,
+                 {"before": {"active": not active}, "after": {"active": active, "username": username}})
+
+
+def grant(conn: Connection, user_id: str, role_id: str, *, warehouse_id: str | None = None) -> None:
+    """``grant_role``, audited (a grant already held changes nothing and records nothing)."""
+    _username(conn, user_id)
+    if _held(conn, user_id, role_id, warehouse_id):
+        return
+    grant_role(conn, user_id, role_id, warehouse_id=warehouse_id)
+    audit.append(conn, "user.role_granted", "user", user_id, {"role": role_id, "warehouse_id": warehouse_id})
+
+
+def revoke(conn: Connection, user_id: str, role_id: str, *, warehouse_id: str | None = None) -> None:
+    """Take a role away (globally or in one warehouse); the last active user manager keeps theirs."""
+    if not _held(conn, user_id, role_id, warehouse_id):
+        raise NotFoundError("web.adm.grant_not_found", role=role_id)
+    before = _manager_count(conn)
+    conn.execute(delete(user_roles).where(and_(user_roles.c.user_id == user_id, user_roles.c.role_id == role_id,
+                                               _scope(warehouse_id))))
+    _keep_a_manager(conn, before)
+    audit.append(conn, "user.role_revoked", "user", user_id, {"role": role_id, "warehouse_id": warehouse_id})
+
+
+def create_role(conn: Connection, role_id: str, name_zh: str, name_en: str) -> str:
+    """A new role without permissions; ``role_id`` is 1-32 of ``a-z 0-9 _ -``."""
+    rid = role_id.strip().lower()
+    if not rid or len(rid) > 32 or not set(rid) <= ROLE_ID_CHARS:
+        raise ValidationError("web.adm.bad_role_id")
+    if conn.execute(select(roles.c.id).where(roles.c.id == rid)).first() is not None:
+        raise ConflictError("web.adm.role_exists", role=rid)
+    zh = clean_text(name_zh, "name_zh", max_chars=100)
+    en = clean_text(name_en, "name_en", max_chars=100, required=False)
+    conn.execute(roles.insert().values(id=rid, name_zh=zh, name_en=en, created_at=utc_now()))
+    audit.append(conn, "role.created", "role", rid, {"name_zh": zh, "name_en": en})
+    return rid
+
+
+def set_role_permissions(conn: Connection, role_id: str, permissions: frozenset[str] | set[str]) -> None:
+    """Replace the role's permissions; refused if no active user could manage users afterwards."""
+    if conn.execute(select(roles.c.id).where(roles.c.id == role_id)).first() is None:
+        raise NotFoundError("auth.unknown_role", role=role_id)
+    have = set(conn.execute(select(role_permissions.c.permission).where(role_permissions.c.role_id == role_id)).scalars())
+    wanted = set(permissions)
+    if have == wanted:
+        return
+    before = _manager_count(conn)
+    conn.execute(delete(role_permissions).where(role_permissions.c.role_id == role_id))
+    if wanted:
+        conn.execute(role_permissions.insert(), [{"role_id": role_id, "permission": p} for p in sorted(wanted)])
+    _keep_a_manager(conn, before)
+    audit.append(conn, "role.permissions_set", "role", role_id, {"before": sorted(have), "after": sorted(wanted)})
+
+
+def _username(conn: Connection, user_id: str) -> str:
+    row = conn.execute(select(users.c.username).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFoundError("user.not_found", username=user_id)
+    return str(row.username)
+
+
+def _scope(warehouse_id: str | None) -> Any:
+    return user_roles.c.warehouse_id.is_(None) if warehouse_id is None else user_roles.c.warehouse_id == warehouse_id
+
+
+def _held(conn: Connection, user_id: str, role_id: str, warehouse_id: str | None) -> bool:
+    return conn.execute(select(user_roles.c.user_id).where(and_(
+        user_roles.c.user_id == user_id, user_roles.c.role_id == role_id, _scope(warehouse_id)))).first() is not None
+
+
+def _manager_count(conn: Connection) -> int:
+    """Active users holding ``*`` or ``users.manage`` in every warehouse."""
+    q = (select(func.count(func.distinct(users.c.id)))
+         .join(user_roles, user_roles.c.user_id == users.c.id)
+         .join(role_permissions, role_permissions.c.role_id == user_roles.c.role_id)
+         .where(and_(users.c.active.is_(True), user_roles.c.warehouse_id.is_(None),
+                     role_permissions.c.permission.in_([ALL, MANAGE_USERS]))))
+    return int(conn.execute(q).scalar_one())
+
+
+def _keep_a_manager(conn: Connection, before: int) -> None:
+    """Refuse (the transaction rolls back) when a change took the last user manager away."""
+    if before > 0 and _manager_count(conn) == 0:
+        raise RuleViolation("web.adm.last_manager")

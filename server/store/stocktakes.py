@@ -190,3 +190,36 @@ def disagreeing_keys(conn: Connection, stocktake_id: str, bin_id: str, sku_id: s
     """True when the key's count lines (without a recount) disagree, so a recount is needed."""
     decisions = rules.decide(ln for ln in count_lines(conn, stocktake_id) if ln.key == (bin_id, sku_id, batch))
     return any(d.needs_recount for d in decisions.values())
+
+
+# ---- back-office review of an approved session ---------------------------------------------------------
+
+
+def review_as_counted(conn: Connection, stocktake_id: str) -> Review:
+    """``review`` as it stood at approval: the ledger balances leave out this session's own
+    adjustments (after approval ``review`` would show every variance as zero)."""
+    st = get(conn, stocktake_id)
+    if st.state is not rules.StocktakeState.APPROVED:
+        return review(conn, st.id)
+    lines = count_lines(conn, st.id)
+    decisions = rules.decide(lines)
+    bin_times = rules.last_count_per_bin(lines)
+    own = and_(movements.c.ref_type == "stocktake", movements.c.ref_id == st.id)
+    stocked: list[rules.Key] = []
+    for bin_id, at in bin_times.items():
+        rows = conn.execute(select(movements.c.sku_id, movements.c.batch)
+                            .where(and_(movements.c.bin_id == bin_id, movements.c.hlc <= at, ~own))
+                            .group_by(movements.c.sku_id, movements.c.batch)
+                            .having(func.sum(movements.c.qty) != 0))
+        stocked.extend((bin_id, r.sku_id, r.batch) for r in rows)
+    decisions = rules.with_implicit_zeros(decisions, stocked, bin_times)
+    expected = {key: _balance_at_without(conn, key, d.counted_hlc, own) for key, d in decisions.items() if not d.needs_recount}
+    return Review(st, rules.variances(decisions, expected), rules.pending_recounts(decisions))
+
+
+def _balance_at_without(conn: Connection, key: rules.Key, hlc: int, excluded: object) -> int:
+    bin_id, sku_id, batch = key
+    total = conn.execute(select(func.coalesce(func.sum(movements.c.qty), 0)).where(and_(
+        movements.c.sku_id == sku_id, movements.c.bin_id == bin_id, movements.c.batch == batch,
+        movements.c.hlc <= hlc, ~excluded))).scalar_one()  # type: ignore[operator]
+    return int(total)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from server.store import audit
 from server.store.changes import stamp
 from server.store.schema import users
 from shared.core.errors import ConflictError, NotFoundError
@@ -43,3 +44,28 @@ def set_pin(conn: Connection, username: str, pin: str) -> None:
 
 def list_all(conn: Connection) -> list[User]:
     return [User(r.id, r.username, r.display_name, r.active) for r in conn.execute(select(users).order_by(users.c.username))]
+
+
+# ---- back-office edits (audited; the users row is replicated, so each edit stamps it) -------------------
+
+
+def rename(conn: Connection, user_id: str, display_name: str) -> None:
+    """Change a user's display name (the name handhelds show)."""
+    row = conn.execute(select(users.c.display_name).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFoundError("user.not_found", username=user_id)
+    name = clean_text(display_name, "display_name", max_chars=100)
+    if name == row.display_name:
+        return
+    conn.execute(users.update().where(users.c.id == user_id).values(display_name=name, change_seq=stamp(conn)))
+    audit.append(conn, "user.renamed", "user", user_id, {"before": {"display_name": row.display_name},
+                                                         "after": {"display_name": name}})
+
+
+def change_pin(conn: Connection, user_id: str, pin: str) -> None:
+    """Set the handheld sign-in PIN (4 to 8 digits); the audit entry never holds the PIN or its hash."""
+    row = conn.execute(select(users.c.username).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFoundError("user.not_found", username=user_id)
+    set_pin(conn, row.username, pin)
+    audit.append(conn, "user.pin_set", "user", user_id, {"username": row.username})
