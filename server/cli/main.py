@@ -3,11 +3,14 @@ from ``Settings.from_env()`` and call services."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import typer
 
 from server.cli import import_export
 from server.cli.audit_cmd import audit_app
 from server.cli.device_cmd import device_app
+from server.cli.labels_cmd import labels_app
 from server.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline-first e-commerce ERP server.")
@@ -32,13 +35,18 @@ def serve(
     host: str = typer.Option(None, help="Address to bind (default ERP_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default ERP_PORT or 8000)."),
     demo_if_empty: bool = typer.Option(False, "--demo-if-empty", help="Load the demo data first if the store has no SKUs."),
+    simulators: bool = typer.Option(False, "--simulators", help="Serve the simulated marketplaces and carrier under /sim and run "
+                                    "the order worker (every 15 s unless ERP_ORDER_WORKER_SECONDS says otherwise): the demo."),
     ssl_certfile: str = typer.Option(None, help="Serve HTTPS with this certificate (PEM); uvicorn's own TLS."),
     ssl_keyfile: str = typer.Option(None, help="The certificate's private key (PEM)."),
 ) -> None:
     """Run the server (sync API and back office)."""
     from server.cli.serve import run
 
-    run(settings(), host=host, port=port, demo_if_empty=demo_if_empty, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+    chosen = settings()
+    if simulators:
+        chosen = dataclasses.replace(chosen, simulators=True, order_worker_seconds=chosen.order_worker_seconds or 15)
+    run(chosen, host=host, port=port, demo_if_empty=demo_if_empty, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
 
 
 @app.command()
@@ -104,3 +112,4 @@ def sim(
 import_export.register(app)
 app.add_typer(device_app, name="device")
 app.add_typer(audit_app, name="audit")
+app.add_typer(labels_app, name="labels")

@@ -1,7 +1,10 @@
 """Catalogue export: SKUs, bins and stock to XLSX or CSV, streamed (100k SKUs in little memory).
 
-    export(kind, conn, path, progress=None) -> int   rows written; the format comes from the suffix
-    count_rows(kind, conn) -> int                     for a progress bar
+    export(kind, conn, path, progress=None, warehouse_ids=None) -> int   rows written; the format
+                                                      comes from the suffix; bins and stock of the
+                                                      given warehouses only (None: all)
+    count_rows(kind, conn, warehouse_ids=None) -> int for a progress bar
+    write_table(path, columns, title, rows) -> int    the writers, for other exports (movements)
     check_target(kind, path) -> ".xlsx" | ".csv"      before any work
     escape_formula(text) -> str                       the CSV formula-injection guard
 
@@ -34,7 +37,7 @@ from __future__ import annotations
 import csv
 import os
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +60,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLES = {"skus": "商品 SKUs", "bins": "库位 Bins", "stock": "库存 Stock"}
 Progress = Callable[[int], None]
 Row = tuple[str | int, ...]
+Scope = Collection[str] | None  # warehouse ids, or None for every warehouse
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +92,23 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def export(kind: str, conn: Connection, path: Path, *, progress: Progress | None = None) -> int:
+def export(kind: str, conn: Connection, path: Path, *, progress: Progress | None = None,
+           warehouse_ids: Scope = None) -> int:
     """Write every ``kind`` row to ``path`` (``.xlsx`` or ``.csv``); return how many rows were written.
-    The file appears only when complete."""
-    suffix = check_target(kind, path)
+    The file appears only when complete. ``warehouse_ids`` limits bins and stock to those warehouses."""
+    check_target(kind, path)
+    return write_table(path, COLUMNS[kind], _SHEET_TITLES[kind], _ROWS[kind](conn, warehouse_ids), progress=progress)
+
+
+def write_table(path: Path, columns: Sequence[Column], title: str, rows: Generator[Row, None, None], *,
+                progress: Progress | None = None) -> int:
+    """Write ``rows`` under ``columns`` to ``path`` (``.xlsx`` or ``.csv``, by suffix); the file
+    appears only when complete, and ``rows`` is closed either way."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    write = _write_xlsx if suffix == ".xlsx" else _write_csv
-    rows = _ROWS[kind](conn)
+    write = _write_xlsx if path.suffix.lower() == ".xlsx" else _write_csv
     try:
-        count = write(partial, kind, rows, progress)
+        count = write(partial, columns, title, rows, progress)
         os.replace(partial, path)
     finally:
         rows.close()  # closes a server-side cursor left open by a failure
@@ -115,31 +126,30 @@ def check_target(kind: str, path: Path) -> str:
     return suffix
 
 
-def count_rows(kind: str, conn: Connection) -> int:
+def count_rows(kind: str, conn: Connection, warehouse_ids: Scope = None) -> int:
     if kind not in KINDS:
         raise ValidationError("export.unknown_kind", kind=kind)
-    query = _QUERIES[kind]()
+    query = _QUERIES[kind](warehouse_ids)
     return int(conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one())
 
 
 # ---- writers -------------------------------------------------------------------------------------
 
 
-def _write_csv(path: Path, kind: str, rows: Iterator[Row], progress: Progress | None) -> int:
+def _write_csv(path: Path, columns: Sequence[Column], title: str, rows: Iterator[Row], progress: Progress | None) -> int:
     count = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([escape_formula(c.header) for c in COLUMNS[kind]])
+        writer.writerow([escape_formula(c.header) for c in columns])
         for row in rows:
             writer.writerow([escape_formula(v) if isinstance(v, str) else v for v in row])
             count += _tick(progress)
     return count
 
 
-def _write_xlsx(path: Path, kind: str, rows: Iterator[Row], progress: Progress | None) -> int:
+def _write_xlsx(path: Path, columns: Sequence[Column], title: str, rows: Iterator[Row], progress: Progress | None) -> int:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_SHEET_TITLES[kind])
-    columns = COLUMNS[kind]
+    sheet = book.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 24 if column.text else 12
     bold = Font(bold=True)
@@ -174,28 +184,30 @@ def _tick(progress: Progress | None) -> int:
 # ---- rows ----------------------------------------------------------------------------------------
 
 
-def _sku_query() -> Select[Any]:
+def _sku_query(_warehouse_ids: Scope = None) -> Select[Any]:
     return select(skus).order_by(skus.c.code)
 
 
-def _bin_query() -> Select[Any]:
-    return (select(warehouses.c.code.label("warehouse"), bins.c.code, bins.c.walk_seq)
-            .join(warehouses, warehouses.c.id == bins.c.warehouse_id)
-            .where(bins.c.kind == BinKind.STORAGE.value)
-            .order_by(warehouses.c.code, bins.c.walk_seq, bins.c.code))
+def _bin_query(warehouse_ids: Scope = None) -> Select[Any]:
+    query = (select(warehouses.c.code.label("warehouse"), bins.c.code, bins.c.walk_seq)
+             .join(warehouses, warehouses.c.id == bins.c.warehouse_id)
+             .where(bins.c.kind == BinKind.STORAGE.value)
+             .order_by(warehouses.c.code, bins.c.walk_seq, bins.c.code))
+    return query if warehouse_ids is None else query.where(bins.c.warehouse_id.in_(list(warehouse_ids)))
 
 
-def _stock_query() -> Select[Any]:
-    return (select(warehouses.c.code.label("warehouse"), bins.c.code.label("bin"), skus.c.code.label("sku"),
-                   skus.c.name_zh, stock_balances.c.batch, stock_balances.c.on_hand, stock_balances.c.reserved)
-            .join(bins, bins.c.id == stock_balances.c.bin_id)
-            .join(warehouses, warehouses.c.id == stock_balances.c.warehouse_id)
-            .join(skus, skus.c.id == stock_balances.c.sku_id)
-            .where(or_(stock_balances.c.on_hand != 0, stock_balances.c.reserved != 0))
-            .order_by(warehouses.c.code, bins.c.code, skus.c.code, stock_balances.c.batch))
+def _stock_query(warehouse_ids: Scope = None) -> Select[Any]:
+    query = (select(warehouses.c.code.label("warehouse"), bins.c.code.label("bin"), skus.c.code.label("sku"),
+                    skus.c.name_zh, stock_balances.c.batch, stock_balances.c.on_hand, stock_balances.c.reserved)
+             .join(bins, bins.c.id == stock_balances.c.bin_id)
+             .join(warehouses, warehouses.c.id == stock_balances.c.warehouse_id)
+             .join(skus, skus.c.id == stock_balances.c.sku_id)
+             .where(or_(stock_balances.c.on_hand != 0, stock_balances.c.reserved != 0))
+             .order_by(warehouses.c.code, bins.c.code, skus.c.code, stock_balances.c.batch))
+    return query if warehouse_ids is None else query.where(stock_balances.c.warehouse_id.in_(list(warehouse_ids)))
 
 
-def _sku_rows(conn: Connection) -> Generator[Row, None, None]:
+def _sku_rows(conn: Connection, _warehouse_ids: Scope = None) -> Generator[Row, None, None]:
     with conn.execution_options(yield_per=PAGE_ROWS).execute(_sku_query()) as result:
         for page in result.partitions():
             codes, packs = _barcodes_and_packs(conn, [r.id for r in page])
@@ -225,17 +237,17 @@ def _pack_qty(cases: list[tuple[str, int]], pack_sizes: list[int]) -> str:
     return str(qtys[0]) if len(set(qtys)) == 1 else ";".join(str(q) for q in qtys)
 
 
-def _bin_rows(conn: Connection) -> Generator[Row, None, None]:
-    with conn.execution_options(yield_per=PAGE_ROWS).execute(_bin_query()) as result:
+def _bin_rows(conn: Connection, warehouse_ids: Scope = None) -> Generator[Row, None, None]:
+    with conn.execution_options(yield_per=PAGE_ROWS).execute(_bin_query(warehouse_ids)) as result:
         for r in result:
             yield (r.warehouse, r.code, r.walk_seq)
 
 
-def _stock_rows(conn: Connection) -> Generator[Row, None, None]:
-    with conn.execution_options(yield_per=PAGE_ROWS).execute(_stock_query()) as result:
+def _stock_rows(conn: Connection, warehouse_ids: Scope = None) -> Generator[Row, None, None]:
+    with conn.execution_options(yield_per=PAGE_ROWS).execute(_stock_query(warehouse_ids)) as result:
         for r in result:
             yield (r.warehouse, r.bin, r.sku, r.name_zh, r.batch, r.on_hand, r.reserved, r.on_hand - r.reserved)
 
 
-_QUERIES: dict[str, Callable[[], Select[Any]]] = {"skus": _sku_query, "bins": _bin_query, "stock": _stock_query}
-_ROWS: dict[str, Callable[[Connection], Generator[Row, None, None]]] = {"skus": _sku_rows, "bins": _bin_rows, "stock": _stock_rows}
+_QUERIES: dict[str, Callable[[Scope], Select[Any]]] = {"skus": _sku_query, "bins": _bin_query, "stock": _stock_query}
+_ROWS: dict[str, Callable[[Connection, Scope], Generator[Row, None, None]]] = {"skus": _sku_rows, "bins": _bin_rows, "stock": _stock_rows}
