@@ -4,7 +4,8 @@ batch in one transaction. Merge rules that need the store live here:
 - stock ops post ledger movements dated at the op's (bounded) HLC; a balance left negative opens an
   exception task; a movement dated before an approved count of its key gets a compensating adjustment;
 - a count that disagrees with another count of its key opens a recount task;
-- claims and completions go through ``server.store.tasks`` (first claim wins);
+- claims and completions go through ``server.store.tasks`` (first claim wins); a completed pick or pack
+  task moves its wave's orders on (``server.orders.fulfilment.on_task_completed``);
 - master edits go through ``server.store.masterdata`` (LWW per field); a losing value becomes a
   conflict record.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from server.orders import fulfilment
 from server.store import ledger, masterdata, oplog, receipts, stocktakes, tasks, transfers
 from server.store.catalogue import get_bin
 from server.store.changes import stamp
@@ -132,6 +134,8 @@ class StorePort:
 
     def complete(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:
         t = tasks.complete(self.conn, p["task_id"], device_id=op.device_id, hlc=hlc, shorts=p["shorts"])
+        fulfilment.on_task_completed(self.conn, t, verified=p.get("verified", []), user_id=op.user_id,
+                                     device_id=op.device_id, hlc=hlc)  # waves → pack tasks; packed packages
         return {"task_id": t.id, "state": t.state}
 
     def ship_transfer(self, op: Op, p: dict[str, Any], hlc: int) -> dict[str, Any]:

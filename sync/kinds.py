@@ -11,7 +11,8 @@ returns the payload in the current version with every field validated, or raises
     stock.putaway     2  sku_id, from_bin_id, to_bin_id, qty, batch                       ledger delta pair (reason 200)
     stocktake.count   2  stocktake_id, bin_id, sku_id, batch, counted_qty, is_recount     statement at HLC; recount task on disagreement
     task.claim        2  task_id                                                          server-authoritative; loser gets a conflict
-    task.complete     2  task_id, shorts? [{sku_id, bin_id, qty, reason}]                 idempotent for the claimant; shorts recorded
+    task.complete     2  task_id, shorts? [{sku_id, bin_id, qty, reason}],               idempotent for the claimant; shorts recorded;
+                         verified? [{sku_id, qty}] (pack tasks)                           a pack task's verified units must match
     transfer.ship     2  transfer_id, from_bin_id, lines [{line_no, qty}]                 transfer out to the destination's transit
     transfer.receive  2  transfer_id, to_bin_id, sku_id, qty                              transfer in from transit (partial is fine)
     master.set        2  entity ("sku"), entity_id, field, value                          last-writer-wins per field by HLC
@@ -72,7 +73,20 @@ def _task_complete(p: Payload) -> Payload:
             raise ValidationError("invalid.enum", field="shorts.reason", value=s.get("reason") if isinstance(s, dict) else s)
         out.append({"sku_id": parse_id(s.get("sku_id"), "sku_id"), "bin_id": parse_id(s.get("bin_id"), "bin_id"),
                     "qty": parse_qty(s.get("qty")), "reason": s["reason"]})
-    return {"task_id": parse_id(p.get("task_id"), "task_id"), "shorts": out}
+    return {"task_id": parse_id(p.get("task_id"), "task_id"), "shorts": out, "verified": _verified(p)}
+
+
+def _verified(p: Payload) -> list[dict[str, Any]]:
+    """Pack verification's counted units (pack tasks); absent for other tasks and older clients."""
+    verified = p.get("verified") or []
+    if not isinstance(verified, list) or len(verified) > 500:
+        raise ValidationError("sync.bad_envelope", reason="verified must be a list of at most 500 lines")
+    out = []
+    for v in verified:
+        if not isinstance(v, dict):
+            raise ValidationError("sync.bad_envelope", reason="a verified line must be an object")
+        out.append({"sku_id": parse_id(v.get("sku_id"), "sku_id"), "qty": parse_qty(v.get("qty"))})
+    return out
 
 
 def _transfer_ship(p: Payload) -> Payload:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from client.services.session import DeviceSession
-from client.ui.screens import enrol, home, lookup, move, pick, receive, signin, stocktake, transfer
+from client.ui.screens import enrol, home, lookup, move, pack, pick, receive, signin, stocktake, transfer
 
 SCREENS: dict[str, Any] = {
     "/enrol": enrol.EnrolScreen,
     "/signin": signin.SignInScreen,
     "/": home.HomeScreen,
     "/pick": pick.PickScreen,
+    "/pack": pack.PackScreen,
     "/receive": receive.ReceiveScreen,
     "/move": move.MoveScreen,
     "/transfer/ship": transfer.ShipScreen,

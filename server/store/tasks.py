@@ -105,3 +105,13 @@ def open_once(conn: Connection, kind: str, warehouse_id: str, data: dict[str, An
         if t.data.get(key) == data[key]:
             return None
     return create(conn, kind, warehouse_id, data, hlc=hlc)
+
+
+def cancel(conn: Connection, task_id: str, *, hlc: int, reason: str = "") -> Task:
+    """Cancel an open or claimed task (its work is no longer wanted); a done or cancelled one is left as it is."""
+    t = get(conn, task_id)
+    if t.state in ("done", "cancelled"):
+        return t
+    conn.execute(tasks.update().where(tasks.c.id == task_id).values(state="cancelled", updated_at=utc_now(), change_seq=stamp(conn)))
+    events.record(conn, "task.cancelled", "task", task_id, {"reason": reason}, hlc=hlc)
+    return get(conn, task_id)

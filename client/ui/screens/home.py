@@ -6,6 +6,7 @@ from typing import Any
 
 import flet as ft
 
+from client.services.pack import open_pack_count
 from client.ui.components.widgets import big_button, line_text, tagged
 
 
@@ -17,7 +18,9 @@ class HomeScreen:
         home = self.app.session.home()
         w = home.work
         entries = [("ui.home.lookup", "/lookup", None)] if home.store_mode else []
-        entries += [("ui.home.pick", "/pick", w.pick_tasks), ("ui.home.receive", "/receive", w.receipts_open),
+        packs = open_pack_count(self.app.session.replica, self.app.session.replicator.device_id)
+        entries += [("ui.home.pick", "/pick", w.pick_tasks), ("ui.home.pack", "/pack", packs),
+                    ("ui.home.receive", "/receive", w.receipts_open),
                     ("ui.home.move", "/move", None), ("ui.home.transfer_ship", "/transfer/ship", w.transfers_to_ship),
                     ("ui.home.transfer_receive", "/transfer/receive", w.transfers_to_receive),
                     ("ui.home.stocktake", "/stocktake", w.stocktakes_open + w.recount_tasks)]

@@ -1,0 +1,166 @@
+"""The I/O end of fulfilment, run after commit (never inside a device's push): e-waybills for packed
+packages, ship-confirm to the platform, and cancelling the waybills of cancelled packages.
+
+    print_waybills(store, carrier, wave_id) -> ShipReport   waybills before packing (labels printed with the wave)
+    ship_packed(store, carrier, post, *, limit=100) -> ShipReport
+        1. packed packages without a waybill get one (``CarrierClient``: ≤10 a call, idempotent by the
+           package id as ``object_id``, so a run killed after the call gets the same codes next time);
+        2. an order whose packages are all packed with waybills is confirmed to its platform
+           (``adapters.ship_confirm``) → packages and order ``shipped``, timeline entry.
+        A failure is kept on the package (``ship_error``) and in the timeline; the next run retries.
+    cancel_waybills(store, carrier) -> int     waybills of cancelled packages cancelled at the carrier
+    httpx_poster(http) -> PlatformPoster       posts a ship-confirm request to the shop's API base URL
+
+The carrier and the platforms are injected (tests: the simulated carrier and platform simulator).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from server.orders import fulfilment
+from server.orders.adapters.ship_confirm import HttpRequest, ShipConfirm, build, check_answer
+from server.orders.carrier.client import CarrierClient
+from server.orders.carrier.shapes import Address, PackageRequest, Party
+from server.store import packages, waves
+from server.store.catalogue import skus_by_id
+from server.store.db import Store
+from shared.core.errors import DomainError
+from shared.core.time import utc_now
+
+PlatformPoster = Callable[[str, HttpRequest], tuple[int, Any]]  # (shop API base URL, request) -> (status, JSON body)
+
+
+@dataclass
+class ShipReport:
+    waybills: dict[str, str] = field(default_factory=dict)  # package id -> waybill code (new this run)
+    shipped: list[str] = field(default_factory=list)  # order ids
+    failed: dict[str, str] = field(default_factory=dict)  # package or order id -> error code
+
+
+def httpx_poster(http: httpx.Client) -> PlatformPoster:
+    def post(base_url: str, request: HttpRequest) -> tuple[int, Any]:
+        url = base_url.rstrip("/") + request.path
+        response = http.post(url, json=request.json) if request.json is not None else http.post(url, data=request.form)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, None
+
+    return post
+
+
+def ship_packed(store: Store, carrier: CarrierClient, post: PlatformPoster, *, limit: int = 100) -> ShipReport:
+    report = ShipReport()
+    with store.read() as conn:
+        packed = packages.packed_to_ship(conn, limit)
+        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({p.order_id for p in packed}))}
+        requests = [_request(conn, p, orders[p.order_id]) for p in packed if packages.waybill_of(conn, p.id) is None]
+    _issue(store, carrier, requests, report)
+    for order_id in sorted(orders):
+        _confirm(store, carrier.cp_code, orders[order_id], post, report)
+    return report
+
+
+def print_waybills(store: Store, carrier: CarrierClient, wave_id: str) -> ShipReport:
+    """Waybills for a wave's packages before packing (先打单后验货): the labels go on the boxes and
+    the pack tasks carry the codes, so the packer can open a package by scanning its label."""
+    report = ShipReport()
+    with store.read() as conn:
+        pkgs = [p for p in packages.packages_of_wave(conn, wave_id)
+                if p.state in ("open", "packing", "packed") and packages.waybill_of(conn, p.id) is None]
+        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({p.order_id for p in pkgs}))}
+        requests = [_request(conn, p, orders[p.order_id]) for p in pkgs]
+    _issue(store, carrier, requests, report)
+    return report
+
+
+def _request(conn: Any, package: packages.Package, order: waves.FulfilmentOrder) -> PackageRequest:
+    lines = packages.package_lines_of(conn, package.id)
+    info = skus_by_id(conn, [ln.sku_id for ln in lines])
+    r = order.receiver
+    recipient = Party(str(r.get("name", "")), str(r.get("phone", "")),
+                      Address(str(r.get("province", "")), str(r.get("city", "")), str(r.get("district", "")),
+                              str(r.get("address", "")), str(r.get("town", ""))))
+    return PackageRequest(package.id, order.platform, (order.platform_order_id,),
+                          tuple((info[ln.sku_id].name_zh[:100], ln.qty) for ln in lines),
+                          package.weight_g or sum(info[ln.sku_id].weight_g * ln.qty for ln in lines), recipient,
+                          package.seq, len(packages.packages_of_order(conn, order.id)))
+
+
+def _issue(store: Store, carrier: CarrierClient, requests: list[PackageRequest], report: ShipReport) -> None:
+    if not requests:
+        return
+    result = carrier.get_waybills(requests)
+    by_id = {r.object_id: r for r in requests}
+    with store.transaction() as conn:
+        for object_id, waybill in result.issued.items():
+            order_id = packages.get_package(conn, object_id).order_id
+            stored = packages.insert_waybill(conn, object_id, object_id, carrier.cp_code, waybill.waybill_code, waybill.print_data)
+            report.waybills[object_id] = stored.waybill_code
+            state = waves.fulfilment_orders(conn, [order_id])[0].state
+            fulfilment.order_event(conn, order_id, None, state, "fulfil.event.waybill", waybill=stored.waybill_code,
+                                   package_id=object_id)
+        for object_id, error in result.failed.items():
+            _failed(conn, by_id[object_id].object_id, error, "fulfil.event.waybill_failed", report)
+
+
+def _confirm(store: Store, cp_code: str, order: waves.FulfilmentOrder, post: PlatformPoster, report: ShipReport) -> None:
+    with store.read() as conn:
+        state = waves.fulfilment_orders(conn, [order.id])[0].state
+        live = [p for p in packages.packages_of_order(conn, order.id) if p.state != "cancelled"]
+        bills = {p.id: packages.waybill_of(conn, p.id) for p in live}
+    if state != fulfilment.PACKED or not live or any(b is None for b in bills.values()):
+        return
+    first = bills[live[0].id]
+    assert first is not None
+    request = ShipConfirm(order.platform, order.platform_order_id, first.waybill_code, cp_code)
+    try:
+        status, body = post(order.api_base_url, build(request))
+        check_answer(order.platform, status, body)
+    except (DomainError, httpx.HTTPError) as exc:
+        with store.transaction() as conn:
+            error = exc if isinstance(exc, DomainError) else None
+            for p in live:
+                _failed(conn, p.id, error, "fulfil.event.ship_confirm_failed", report, text=str(exc)[:200])
+        return
+    with store.transaction() as conn:
+        for p in live:
+            packages.set_package(conn, p.id, expected_state="packed", state="shipped", shipped_at=utc_now(), ship_error="")
+        fulfilment.move_order(conn, order.id, fulfilment.PACKED, fulfilment.SHIPPED, "fulfil.event.shipped",
+                              waybill=",".join(b.waybill_code for b in bills.values() if b is not None))
+    report.shipped.append(order.id)
+
+
+def _failed(conn: Any, package_id: str, error: DomainError | None, event: str, report: ShipReport, *, text: str = "") -> None:
+    code = error.code if error is not None else "fulfil.ship_confirm_failed"
+    reason = (error.message("zh-CN") if error is not None else text)[:300]
+    package = packages.get_package(conn, package_id)
+    if package.ship_error != reason:  # a repeat of the same failure is not a new timeline entry
+        packages.set_package(conn, package_id, ship_error=reason)
+        state = waves.fulfilment_orders(conn, [package.order_id])[0].state
+        fulfilment.order_event(conn, package.order_id, None, state, event, reason=reason, package_id=package_id)
+    report.failed[package_id] = code
+
+
+def cancel_waybills(store: Store, carrier: CarrierClient, *, limit: int = 100) -> int:
+    """Cancel at the carrier the waybills of cancelled packages; returns how many were cancelled."""
+    with store.read() as conn:
+        pending = packages.waybills_to_cancel(conn, limit)
+    done: dict[str, str] = defaultdict(str)
+    for bill in pending:
+        try:
+            carrier.cancel(bill.waybill_code)
+        except DomainError as exc:
+            if exc.code != "waybill.not_found":
+                continue  # try again next run
+        done[bill.id] = bill.waybill_code
+    with store.transaction() as conn:
+        for waybill_id in done:
+            packages.cancel_waybill(conn, waybill_id)
+    return len(done)

@@ -1,0 +1,147 @@
+"""Packages, their lines and their e-waybills (schema_fulfilment).
+
+    insert_package(conn, Package, lines)             a package of an order with its expected lines
+    get_package / packages_of_order / packages_of_wave / package_of_task / package_lines_of
+    set_package(conn, package_id, expected_state=…, **values)   conditional state change (False: moved already)
+    set_verified(conn, package_id, {sku_id: qty})
+    packed_to_ship(conn, limit)                      packed packages waiting for a waybill or ship-confirm
+    insert_waybill / waybill_of / waybills_to_cancel / cancel_waybill
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from server.store.schema_fulfilment import package_lines, packages, waybills
+from shared.core.errors import NotFoundError
+from shared.core.ids import new_id
+from shared.core.time import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    id: str
+    order_id: str
+    wave_id: str | None
+    warehouse_id: str
+    seq: int
+    state: str
+    pack_task_id: str | None = None
+    weight_g: int = 0
+    ship_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageLine:
+    line_no: int
+    sku_id: str
+    qty: int
+    verified_qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredWaybill:
+    id: str
+    package_id: str
+    object_id: str
+    carrier_code: str
+    waybill_code: str
+    print_data: str
+    state: str
+
+
+def _package(r: Any) -> Package:
+    return Package(r.id, r.order_id, r.wave_id, r.warehouse_id, int(r.seq), r.state, r.pack_task_id, int(r.weight_g), r.ship_error)
+
+
+def _waybill(r: Any) -> StoredWaybill:
+    return StoredWaybill(r.id, r.package_id, r.object_id, r.carrier_code, r.waybill_code, r.print_data, r.state)
+
+
+def insert_package(conn: Connection, package: Package, lines: Sequence[tuple[str, int]]) -> Package:
+    now = utc_now()
+    conn.execute(packages.insert().values(id=package.id, order_id=package.order_id, wave_id=package.wave_id,
+                                          warehouse_id=package.warehouse_id, seq=package.seq, state=package.state,
+                                          weight_g=package.weight_g, pack_task_id=package.pack_task_id, packed_by_user="",
+                                          packed_by_device="", ship_error="", created_at=now, updated_at=now))
+    conn.execute(package_lines.insert(), [{"package_id": package.id, "line_no": i + 1, "sku_id": sku, "qty": qty, "verified_qty": 0}
+                                          for i, (sku, qty) in enumerate(lines)])
+    return package
+
+
+def get_package(conn: Connection, package_id: str) -> Package:
+    row = conn.execute(select(packages).where(packages.c.id == package_id)).first()
+    if row is None:
+        raise NotFoundError("fulfil.package_not_found", package=package_id)
+    return _package(row)
+
+
+def packages_of_order(conn: Connection, order_id: str) -> list[Package]:
+    rows = conn.execute(select(packages).where(packages.c.order_id == order_id).order_by(packages.c.seq))
+    return [_package(r) for r in rows]
+
+
+def packages_of_wave(conn: Connection, wave_id: str) -> list[Package]:
+    rows = conn.execute(select(packages).where(packages.c.wave_id == wave_id).order_by(packages.c.order_id, packages.c.seq))
+    return [_package(r) for r in rows]
+
+
+def package_of_task(conn: Connection, task_id: str) -> Package | None:
+    row = conn.execute(select(packages).where(packages.c.pack_task_id == task_id)).first()
+    return None if row is None else _package(row)
+
+
+def package_lines_of(conn: Connection, package_id: str) -> list[PackageLine]:
+    rows = conn.execute(select(package_lines).where(package_lines.c.package_id == package_id).order_by(package_lines.c.line_no))
+    return [PackageLine(int(r.line_no), r.sku_id, int(r.qty), int(r.verified_qty)) for r in rows]
+
+
+def set_package(conn: Connection, package_id: str, *, expected_state: str | None = None, **values: Any) -> bool:
+    """Update the package (only if it is in ``expected_state``, when given); ``False`` when it was not."""
+    query = packages.update().where(packages.c.id == package_id)
+    if expected_state is not None:
+        query = query.where(packages.c.state == expected_state)
+    return bool(conn.execute(query.values(**values, updated_at=utc_now())).rowcount == 1)
+
+
+def set_verified(conn: Connection, package_id: str, verified: Mapping[str, int]) -> None:
+    for line in package_lines_of(conn, package_id):
+        conn.execute(package_lines.update().where(and_(package_lines.c.package_id == package_id,
+                                                       package_lines.c.line_no == line.line_no))
+                     .values(verified_qty=min(line.qty, verified.get(line.sku_id, 0))))
+
+
+def packed_to_ship(conn: Connection, limit: int = 100) -> list[Package]:
+    rows = conn.execute(select(packages).where(packages.c.state == "packed").order_by(packages.c.packed_at, packages.c.id).limit(limit))
+    return [_package(r) for r in rows]
+
+
+def insert_waybill(conn: Connection, package_id: str, object_id: str, carrier_code: str, waybill_code: str,
+                   print_data: str) -> StoredWaybill:
+    """Store the carrier's waybill for ``object_id`` (a second store of the same object id keeps the first)."""
+    existing = conn.execute(select(waybills).where(waybills.c.object_id == object_id)).first()
+    if existing is not None:
+        return _waybill(existing)
+    conn.execute(waybills.insert().values(id=new_id(), package_id=package_id, object_id=object_id, carrier_code=carrier_code,
+                                          waybill_code=waybill_code, print_data=print_data, state="issued", created_at=utc_now()))
+    return waybill_of(conn, package_id)  # type: ignore[return-value]
+
+
+def waybill_of(conn: Connection, package_id: str) -> StoredWaybill | None:
+    row = conn.execute(select(waybills).where(and_(waybills.c.package_id == package_id, waybills.c.state == "issued"))).first()
+    return None if row is None else _waybill(row)
+
+
+def waybills_to_cancel(conn: Connection, limit: int = 100) -> list[StoredWaybill]:
+    """Issued waybills of cancelled packages: to be cancelled at the carrier."""
+    rows = conn.execute(select(waybills).join(packages, packages.c.id == waybills.c.package_id)
+                        .where(and_(waybills.c.state == "issued", packages.c.state == "cancelled")).limit(limit))
+    return [_waybill(r) for r in rows]
+
+
+def cancel_waybill(conn: Connection, waybill_id: str) -> None:
+    conn.execute(waybills.update().where(waybills.c.id == waybill_id).values(state="cancelled", cancelled_at=utc_now()))

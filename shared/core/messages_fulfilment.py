@@ -1,0 +1,73 @@
+"""Catalogue entries for order fulfilment: waves, pick/pack/return tasks, packages, e-waybills,
+ship-confirm, the handheld pack-verify flow. Merged into ``shared.core.messages.MESSAGES`` (zh-CN
+first, English second; same rules as there)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # waves and fulfilment (server)
+    "fulfil.bad_slots": ("波次格口数必须至少为 1（当前 {slots}）", "A wave needs at least 1 slot (got {slots})"),
+    "fulfil.duplicate_order": ("订单 {order} 重复出现在波次中", "Order {order} appears twice in the wave"),
+    "fulfil.order_without_lines": ("订单 {order} 没有商品行", "Order {order} has no lines"),
+    "fulfil.no_orders": ("没有可以组波次的订单", "No orders to put in a wave"),
+    "fulfil.order_not_reviewed": ("订单 {order} 状态为 {state}，只有已审核的订单可以组波次",
+                                  "Order {order} is {state}; only reviewed orders can go into a wave"),
+    "fulfil.order_not_found": ("找不到订单：{order}", "Unknown order: {order}"),
+    "fulfil.no_stock_in_bins": ("商品 {sku} 在仓库中没有足够的库位库存（缺 {missing} 件）",
+                                "SKU {sku} has too little stock in the warehouse's bins ({missing} missing)"),
+    "fulfil.wave_not_found": ("找不到波次：{wave}", "Unknown wave: {wave}"),
+    "fulfil.package_not_found": ("找不到包裹：{package}", "Unknown package: {package}"),
+    "fulfil.bad_state": ("{entity} {ref} 状态为 {state}，不能{action}", "{entity} {ref} is {state}: cannot {action}"),
+    "fulfil.pack_mismatch": ("验货结果与包裹不符：{reason}", "Pack verification does not match the package: {reason}"),
+    "fulfil.already_shipped": ("订单 {order} 已发货，不能取消拣货", "Order {order} has shipped; picking cannot be undone"),
+    "fulfil.ship_confirm_failed": ("平台 {platform} 拒绝发货回传：{reason}", "Platform {platform} refused the ship-confirm: {reason}"),
+    "fulfil.unsupported_platform": ("平台 {platform} 不支持发货回传", "Platform {platform} has no ship-confirm"),
+    # order timeline entries (order_events.code)
+    "fulfil.event.in_wave": ("已加入波次，等待拣货", "Put in a wave; waiting to be picked"),
+    "fulfil.event.picked": ("拣货完成", "Picked"),
+    "fulfil.event.short_picked": ("拣货缺货，已拣商品退回库位", "Short-picked; the picked units go back to their bins"),
+    "fulfil.event.package_packed": ("包裹验货完成", "A package was verified"),
+    "fulfil.event.packed": ("验货完成，等待发货", "Verified and packed; waiting to ship"),
+    "fulfil.event.waybill": ("已取电子面单 {waybill}", "E-waybill {waybill} issued"),
+    "fulfil.event.waybill_failed": ("取电子面单失败：{reason}", "E-waybill request failed: {reason}"),
+    "fulfil.event.shipped": ("已发货，运单号 {waybill}，已回传平台", "Shipped with waybill {waybill}; the platform was told"),
+    "fulfil.event.ship_confirm_failed": ("发货回传失败：{reason}", "Ship-confirm failed: {reason}"),
+    "fulfil.event.cancelled_return": ("订单取消，已拣商品退回库位", "Cancelled; the picked units go back to their bins"),
+    # pack verification (shared.orders.pack)
+    "pack.no_lines": ("包裹 {package} 没有商品", "Package {package} has no lines"),
+    "pack.wrong_item": ("商品 {sku} 不在这个包裹里", "SKU {sku} is not in this package"),
+    "pack.over_scan": ("{sku} 多扫了：本次 {qty} 件，只差 {remaining} 件", "{sku} over-scanned: {qty} scanned, only {remaining} left"),
+    "pack.already_done": ("包裹 {package} 已验完", "Package {package} is already verified"),
+    # e-waybills (server.orders.carrier)
+    "waybill.too_many": ("一次最多取 {limit} 个面单（当前 {count} 个）", "At most {limit} waybills per call (got {count})"),
+    "waybill.bad_address": ("收件地址不完整：缺少 {field}", "Incomplete recipient address: {field} missing"),
+    "waybill.bad_request": ("面单请求无效：{reason}", "Invalid waybill request: {reason}"),
+    "waybill.carrier_unavailable": ("快递公司接口暂时不可用（{status}），请稍后重试",
+                                    "The carrier's service is unavailable ({status}); try again later"),
+    "waybill.carrier_error": ("快递公司拒绝取号：{code} {message}", "The carrier refused the waybill: {code} {message}"),
+    "waybill.not_found": ("找不到面单：{waybill}", "Unknown waybill: {waybill}"),
+    "waybill.already_cancelled": ("面单 {waybill} 已取消", "Waybill {waybill} is already cancelled"),
+    # handheld pack verify
+    "handheld.pack.choose": ("扫描包裹号、订单号或运单号", "Scan the package, order or waybill number"),
+    "handheld.pack.unknown_package": ("找不到待验货包裹：{code}", "No package to verify for {code}"),
+    "handheld.pack.started": ("开始验货：{lines} 种商品，共 {units} 件", "Verifying {lines} SKUs, {units} units"),
+    "handheld.pack.scanned": ("{sku} {name_zh} 已验 {scanned}/{qty}", "{sku} {name_en} verified {scanned}/{qty}"),
+    "handheld.pack.all_scanned": ("全部验完，请确认装箱", "All verified: confirm the package"),
+    "handheld.pack.wrong_item": ("{sku} {name_zh} 不在这个包裹里", "{sku} {name_en} is not in this package"),
+    "handheld.pack.over_scan": ("{sku} 多了：这次 {qty} 件，只差 {remaining} 件", "{sku} too many: {qty} scanned, only {remaining} left"),
+    "handheld.pack.lines_open": ("还有 {units} 件未验", "{units} units still to verify"),
+    "handheld.pack.completed": ("验货完成，包裹 {package} 可以封箱", "Verified: package {package} can be sealed"),
+    "handheld.pack.not_an_item": ("请扫描商品条码", "Scan an item barcode"),
+    "handheld.pack.reset": ("已清空本包裹的扫描，请重新验货", "Scans of this package cleared: verify again"),
+    "handheld.pack.taken": ("包裹已由 {user} 在验货", "{user} is verifying this package"),
+    # handheld screen texts
+    "ui.home.pack": ("验货", "Pack verify"),
+    "ui.pack.task_label": ("{n}. {order} · {lines} 种 · {units} 件", "{n}. {order} · {lines} SKUs · {units} units"),
+    "ui.pack.waybill": ("运单号 {waybill}", "Waybill {waybill}"),
+    "ui.pack.confirm": ("确认装箱", "Confirm package"),
+    "ui.pack.restart": ("重新验货", "Verify again"),
+    "ui.prompt.pack_choose": ("扫描或选择要验货的包裹", "Scan or choose a package to verify"),
+    "ui.prompt.pack_scan": ("逐件扫描商品（可先输入数量）", "Scan each item (type a quantity first for many)"),
+    "ui.prompt.pack_confirm": ("全部验完，请确认装箱", "All verified: confirm the package"),
+    "ui.prompt.pack_done": ("包裹已验完", "Package verified"),
+}

@@ -1,0 +1,150 @@
+"""After packing, on SQLite and PostgreSQL: an e-waybill per package from the (simulated) carrier and
+the ship-confirm to the (simulated) platform; retries never buy a second waybill or confirm twice;
+failures are kept and retried; waybills of cancelled packages are cancelled at the carrier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from server.orders import fulfilment, shipping
+from server.orders.carrier.app import create_carrier
+from server.orders.carrier.client import CarrierClient
+from server.orders.carrier.shapes import Address, Party
+from server.orders.simulator.app import create_simulator
+from server.store import order_events, packages, tasks
+from server.store import orders as order_store
+from tests.server.orders.fulfilment_world import make_order, make_shop
+from tests.server.world import World
+
+SENDER = Party("上海仓", "021-55550000", Address("上海市", "上海市", "浦东新区", "航头镇 88 号"))
+
+
+class Rig:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.carrier_app, self.platform_app = create_carrier(seed=3), create_simulator(5, orders_per_shop=20)
+        self.carrier = CarrierClient(TestClient(self.carrier_app), cp_code="YTO", sender=SENDER, sleep=lambda _s: None)
+        self.post = shipping.httpx_poster(TestClient(self.platform_app))
+        world.stock(world.sku, world.a1, 20)
+        world.stock(world.sku2, world.a2, 20)
+
+    @property
+    def sim(self) -> Any:
+        return self.platform_app.state.sim
+
+    def paid_key(self, n: int = 0) -> str:
+        return [k for k, o in self.sim.orders["taobao"].items() if o.status == "paid"][n]
+
+    def packed_order(self, key: str, splits: bool = False) -> str:
+        w = self.world
+        with w.store.transaction() as conn:
+            shop = make_shop(conn, w.wh_a)
+            oid = make_order(conn, shop, w.wh_a, [(w.sku, 2), (w.sku2, 1)], platform_order_id=key, hlc=w.hlc())
+            split = {oid: [[(w.sku, 2)], [(w.sku2, 1)]]} if splits else None
+            (wave,) = fulfilment.create_waves(conn, w.wh_a, [oid], slots=4, hlc=w.hlc(), splits=split)
+            t = tasks.complete(conn, wave.pick_task_id, device_id="d", hlc=w.hlc())
+            fulfilment.on_task_completed(conn, t, verified=[], user_id="u", device_id="d", hlc=w.hlc())
+            for p in packages.packages_of_order(conn, oid):
+                assert p.pack_task_id
+                t = tasks.complete(conn, p.pack_task_id, device_id="d", hlc=w.hlc())
+                fulfilment.on_task_completed(conn, t, verified=[{"sku_id": ln.sku_id, "qty": ln.qty}
+                                                                for ln in packages.package_lines_of(conn, p.id)],
+                                             user_id="u", device_id="d", hlc=w.hlc())
+        return oid
+
+    def state(self, oid: str) -> str:
+        with self.world.store.read() as conn:
+            return order_store.get_order(conn, oid).state
+
+    def codes(self, oid: str) -> list[str]:
+        with self.world.store.read() as conn:
+            return [e.code for e in order_events.timeline(conn, oid)]
+
+
+def test_ship_packed_gets_a_waybill_and_confirms_to_the_platform_once(world: World) -> None:
+    rig = Rig(world)
+    key = rig.paid_key()
+    oid = rig.packed_order(key)
+    assert rig.state(oid) == "packed"
+    report = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert report.shipped == [oid] and not report.failed and len(report.waybills) == 1
+    code = next(iter(report.waybills.values()))
+    ships = [r for r in rig.sim.received if r.kind == "ship"]
+    assert [(r.body["tid"], r.body["out_sid"], r.body["company_code"]) for r in ships] == [(key, code, "YTO")]
+    assert rig.sim.orders["taobao"][key].status == "shipped"
+    assert rig.state(oid) == "shipped"
+    assert rig.codes(oid)[-3:] == ["fulfil.event.packed", "fulfil.event.waybill", "fulfil.event.shipped"]
+    again = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert again.shipped == [] and len([r for r in rig.sim.received if r.kind == "ship"]) == 1
+
+
+def test_ship_packed_split_shipment_one_waybill_per_package(world: World) -> None:
+    rig = Rig(world)
+    oid = rig.packed_order(rig.paid_key(), splits=True)
+    report = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert len(set(report.waybills.values())) == 2 and report.shipped == [oid]
+    with world.store.read() as conn:
+        assert [p.state for p in packages.packages_of_order(conn, oid)] == ["shipped", "shipped"]
+
+
+def test_ship_packed_carrier_response_lost_then_retried_same_waybill(world: World) -> None:
+    rig = Rig(world)
+    oid = rig.packed_order(rig.paid_key())
+    rig.carrier_app.state.carrier.lose_next = 1  # type: ignore[attr-defined]
+    report = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert report.shipped == [oid] and len(rig.carrier_app.state.carrier.issued) == 1  # type: ignore[attr-defined]
+
+
+def test_ship_packed_failures_kept_once_and_retried(world: World) -> None:
+    rig = Rig(world)
+    oid = rig.packed_order("no-such-trade")  # the platform does not know it: is_success false
+    rig.carrier_app.state.carrier.fail_next = [503] * 4  # type: ignore[attr-defined]
+    first = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert list(first.failed.values()) == ["waybill.carrier_unavailable"] and rig.state(oid) == "packed"
+    second = shipping.ship_packed(world.store, rig.carrier, rig.post)  # carrier back; platform refuses
+    assert len(second.waybills) == 1 and list(second.failed.values()) == ["fulfil.ship_confirm_failed"]
+    shipping.ship_packed(world.store, rig.carrier, rig.post)
+    codes = rig.codes(oid)
+    assert codes.count("fulfil.event.waybill_failed") == 1 and codes.count("fulfil.event.ship_confirm_failed") == 1
+    assert rig.state(oid) == "packed"
+    with world.store.read() as conn:
+        assert "HTTP 200" in packages.packages_of_order(conn, oid)[0].ship_error
+
+
+def test_cancel_waybills_of_cancelled_packages(world: World) -> None:
+    rig = Rig(world)
+    oid = rig.packed_order("no-such-trade")
+    shipping.ship_packed(world.store, rig.carrier, rig.post)  # waybill issued; the confirm fails
+    with world.store.transaction() as conn:
+        order_store.set_state(conn, oid, "cancel_requested", expected_state="packed")
+        assert fulfilment.process_cancel_requests(conn, hlc=world.hlc()) == [oid]
+    assert shipping.cancel_waybills(world.store, rig.carrier) == 1
+    assert shipping.cancel_waybills(world.store, rig.carrier) == 0
+    assert all(w.cancelled for w in rig.carrier_app.state.carrier.issued.values())  # type: ignore[attr-defined]
+
+
+def test_print_waybills_with_the_wave_then_pack_tasks_carry_the_code_and_shipping_reuses_it(world: World) -> None:
+    rig = Rig(world)
+    key = rig.paid_key()
+    w = world
+    with w.store.transaction() as conn:
+        shop = make_shop(conn, w.wh_a)
+        oid = make_order(conn, shop, w.wh_a, [(w.sku, 1)], platform_order_id=key, hlc=w.hlc())
+        (wave,) = fulfilment.create_waves(conn, w.wh_a, [oid], slots=4, hlc=w.hlc())
+    printed = shipping.print_waybills(w.store, rig.carrier, wave.wave_id)
+    assert len(printed.waybills) == 1 and shipping.print_waybills(w.store, rig.carrier, wave.wave_id).waybills == {}
+    code = next(iter(printed.waybills.values()))
+    with w.store.transaction() as conn:
+        t = tasks.complete(conn, wave.pick_task_id, device_id="d", hlc=w.hlc())
+        fulfilment.on_task_completed(conn, t, verified=[], user_id="u", device_id="d", hlc=w.hlc())
+        (pack,) = tasks.open_tasks(conn, w.wh_a, "pack")
+        assert pack.data["waybill_code"] == code
+        t = tasks.complete(conn, pack.id, device_id="d", hlc=w.hlc())
+        fulfilment.on_task_completed(conn, t, verified=[{"sku_id": w.sku, "qty": 1}], user_id="u", device_id="d", hlc=w.hlc())
+    calls = rig.carrier_app.state.carrier.calls  # type: ignore[attr-defined]
+    report = shipping.ship_packed(w.store, rig.carrier, rig.post)
+    assert report.shipped == [oid] and report.waybills == {}
+    assert rig.carrier_app.state.carrier.calls == calls  # type: ignore[attr-defined]
+    assert [r.body["out_sid"] for r in rig.sim.received if r.kind == "ship"] == [code]
