@@ -35,8 +35,10 @@ def prepare_assets(settings: ClientSettings) -> Path:
 def open_session(settings: ClientSettings) -> DeviceSession:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     transport = HttpxTransport(httpx.Client(timeout=15), settings.server_url, allow_insecure_http=settings.allow_insecure_http)
-    return DeviceSession(settings.replica_path, transport, now_ms=lambda: time.time_ns() // 1_000_000,
-                         device_name="PDA", app_version="0.1.0")
+    session = DeviceSession(settings.replica_path, transport, now_ms=lambda: time.time_ns() // 1_000_000,
+                            device_name="PDA", app_version="0.1.0")
+    transport.status = session.device_status  # every sync request tells the server who, outbox, scan latency
+    return session
 
 
 def run(settings: ClientSettings | None = None) -> None:

@@ -29,13 +29,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
 from shared.core.errors import DomainError
+from sync.device_status import HEADER as STATUS_HEADER
+from sync.device_status import DeviceStatus
 from shared.core.messages import MESSAGES
 
 JsonObject = dict[str, Any]
@@ -166,9 +168,11 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
 class HttpxTransport:
     """``Transport`` over an injected ``httpx.Client`` (or anything with its ``request`` method)."""
 
-    def __init__(self, client: HttpClient, base_url: str, allow_insecure_http: bool = False) -> None:
+    def __init__(self, client: HttpClient, base_url: str, allow_insecure_http: bool = False,
+                 status: Callable[[], DeviceStatus | None] | None = None) -> None:
         self._client = client
         self._base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self.status = status  # the device's status, sent on every request (settable once the session exists)
 
     def post_json(self, path: str, body: Mapping[str, Any], token: str | None) -> tuple[int, JsonObject]:
         response = self._send("POST", path, token, json=dict(body))
@@ -189,6 +193,9 @@ class HttpxTransport:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+            status = self.status() if self.status is not None else None
+            if status is not None:
+                headers[STATUS_HEADER] = status.to_header()
         try:
             response: HttpResponse = self._client.request(method, self._base_url + path, headers=headers, **kwargs)
         except (httpx.TransportError, httpx.DecodingError, OSError) as exc:

@@ -31,10 +31,12 @@ from client.services.feedback import LANGUAGES, Feedback, accepted, finished, fr
 from client.services.home import Home, SyncStatus
 from client.services.prefs import prefs_for
 from client.services.reads import ReplicaReads, WarehouseRow
+from client.services.scan_timing import ScanTimer
 from shared.core.errors import ValidationError
 from shared.core.ids import new_id as make_id
 from shared.core.pin import verify_pin
 from sync.client import Replicator, SyncReport
+from sync.device_status import DeviceStatus
 from sync.transport import SyncError, Transport, TransportError
 
 PIN_MAX_FAILURES = 5
@@ -84,6 +86,7 @@ class DeviceSession:
                                      max_attempts=max_attempts)
         self._device = (device_name, hardware_id or f"hw-{new_id()}", app_version)
         self.user: SignedInUser | None = None
+        self.scan_timer = ScanTimer()
 
     def close(self) -> None:
         self.reads.close()
@@ -190,6 +193,11 @@ class DeviceSession:
         counts = home_counts.work_counts(self.replica, self.reads, warehouse_id, self.replicator.device_id)
         return Home(counts, self.sync_status(), self.user.display_name if self.user else "", self.warehouse,
                     self.store_mode, self.language)
+
+    def device_status(self) -> DeviceStatus:
+        """What this device tells the server on every sync request (the devices page shows it)."""
+        return DeviceStatus(self.user.username if self.user else "", self.replica.pending_count(),
+                            self.scan_timer.p50_ms(), self._device[2])
 
     def sync_status(self) -> SyncStatus:
         return home_counts.sync_status(self.replica, self._prefs)

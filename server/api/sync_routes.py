@@ -18,7 +18,10 @@ from server.store import audit, changes, devices, oplog
 from server.store.db import Store
 from server.sync_port import StorePort
 from shared.core.errors import DomainError, ValidationError
+from shared.core.time import utc_now
 from sync.applier import apply_batch, iter_ops
+from sync.device_status import HEADER as STATUS_HEADER
+from sync.device_status import DeviceStatus
 from sync.protocol import MAX_OPS_PER_PUSH, MAX_PUSH_BYTES
 
 PULL_LIMIT_DEFAULT = 1000
@@ -84,6 +87,9 @@ async def push(request: Request) -> JSONResponse:
             report = apply_batch(StorePort(conn, store.clock, device), device.id, ops)
         gaps = _gaps(device.last_seq, [op.seq for op in ops if op.device_id == device.id])
         devices.seen(conn, device, max_seq=report.max_seq, skew_ms=report.max_skew_ms, clock_flagged=report.clock_flagged, gaps=gaps)
+        status = DeviceStatus.from_header(request.headers.get(STATUS_HEADER))
+        if status is not None:
+            devices.report_status(conn, device, status, now=utc_now())
     return JSONResponse({"results": [r.to_wire() for r in report.results], "server_hlc": store.clock.now()})
 
 
@@ -128,6 +134,10 @@ async def pull(request: Request) -> JSONResponse:
         except devices.Unauthorized as exc:
             return _unauthorized(exc.code)
         page, new_cursor, more = changes.pull(conn, device.warehouse_id, cursor, limit)
+    status = DeviceStatus.from_header(request.headers.get(STATUS_HEADER))
+    if status is not None and not more:  # once per pull cycle (its last page), and only if it changed
+        with store.transaction() as conn:
+            devices.report_status(conn, device, status, now=utc_now())
     return JSONResponse({"changes": [c.to_wire() for c in page], "cursor": new_cursor, "more": more, "server_hlc": store.clock.now()})
 
 

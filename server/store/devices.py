@@ -19,6 +19,7 @@ from shared.core.errors import NotFoundError, ValidationError
 from shared.core.ids import new_id
 from shared.core.text import clean_text
 from shared.core.time import utc_now
+from sync.device_status import DeviceStatus
 
 ENROLMENT_TTL = timedelta(minutes=15)
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -47,6 +48,10 @@ class Device:
     seq_gaps: int
     clock_skew_ms: int
     clock_flagged: bool
+    status_user: str = ""
+    status_pending: int | None = None
+    status_scan_ms: int | None = None
+    status_at: datetime | None = None
 
 
 def _hash(code: str) -> str:
@@ -124,6 +129,24 @@ def seen(conn: Connection, device: Device, *, max_seq: int | None = None, skew_m
     conn.execute(devices.update().where(devices.c.id == device.id).values(**values))
 
 
+STATUS_REFRESH = timedelta(seconds=60)
+
+
+def report_status(conn: Connection, device: Device, status: DeviceStatus, *, now: datetime) -> bool:
+    """Keep what the device said about itself (and its app version). Skipped when nothing changed and
+    the last report is younger than ``STATUS_REFRESH`` (a pull every few seconds writes nothing)."""
+    same = (device.status_user, device.status_pending, device.status_scan_ms) == (status.user, status.pending, status.scan_ms_p50)
+    if same and device.status_at is not None and now - _aware(device.status_at) < STATUS_REFRESH \
+            and (not status.app_version or status.app_version == device.app_version):
+        return False
+    values: dict[str, object] = {"status_user": status.user, "status_pending": status.pending,
+                                 "status_scan_ms": status.scan_ms_p50, "status_at": now}
+    if status.app_version:
+        values["app_version"] = status.app_version[:32]
+    conn.execute(devices.update().where(devices.c.id == device.id).values(**values))
+    return True
+
+
 def get(conn: Connection, device_id: str) -> Device:
     row = conn.execute(select(devices).where(devices.c.id == device_id)).first()
     if row is None:
@@ -138,7 +161,8 @@ def list_all(conn: Connection) -> list[Device]:
 def _device(row: object) -> Device:
     r = row
     return Device(r.id, r.name, r.hardware_id, r.warehouse_id, r.app_version, r.enrolled_at, r.revoked_at,  # type: ignore[attr-defined]
-                  r.last_seen_at, r.last_seq, r.seq_gaps, r.clock_skew_ms, r.clock_flagged)  # type: ignore[attr-defined]
+                  r.last_seen_at, r.last_seq, r.seq_gaps, r.clock_skew_ms, r.clock_flagged,  # type: ignore[attr-defined]
+                  r.status_user, r.status_pending, r.status_scan_ms, r.status_at)  # type: ignore[attr-defined]
 
 
 def _aware(value: datetime) -> datetime:

@@ -39,6 +39,10 @@ class DeviceRow:
     clock_flagged: bool
     revoked_at: datetime | None
     revocable: bool = False  # the viewer may revoke it (its warehouse)
+    user: str = ""  # as the device last reported (sync.device_status)
+    pending: int | None = None
+    scan_ms: int | None = None
+    reported_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -58,7 +62,8 @@ def _rows(conn: Connection, visible: frozenset[str] | None, may_revoke: Callable
     codes = {w.id: w.code for w in catalogue.list_warehouses(conn)}
     return [DeviceRow(d.id, d.name, codes.get(d.warehouse_id, "?"), d.app_version, d.enrolled_at, d.last_seen_at,
                       d.last_seq, d.seq_gaps, oplog.count_open_conflicts(conn, d.id), oplog.applied_count(conn, d.id),
-                      d.clock_skew_ms, d.clock_flagged, d.revoked_at, may_revoke(d.warehouse_id))
+                      d.clock_skew_ms, d.clock_flagged, d.revoked_at, may_revoke(d.warehouse_id), d.status_user,
+                      d.status_pending, d.status_scan_ms, d.status_at)
             for d in devices.list_all(conn) if visible is None or d.warehouse_id in visible]
 
 

@@ -89,8 +89,15 @@ class FlowScreen(ABC):
         finally:
             scanner.close()
 
+    def _timed_scan(self, code: str) -> Feedback:
+        """The flow's answer to a scan (its local commit included), timed for the device status."""
+        started = time.perf_counter()
+        feedback = self.handle_scan(code)
+        self.app.session.scan_timer.record((time.perf_counter() - started) * 1000.0)
+        return feedback
+
     async def _scanned_code(self, code: str) -> None:
-        self.show(self.handle_scan(code))
+        self.show(self._timed_scan(code))
         if self.next_route is not None:
             await self.app.go(self.next_route)
 
@@ -121,7 +128,7 @@ class FlowScreen(ABC):
         code = self.wedge.submit(raw)
         if code is None:
             return
-        self.show(self.handle_scan(code))
+        self.show(self._timed_scan(code))
         if self.next_route is not None:
             await self.app.go(self.next_route)
 

@@ -14,6 +14,7 @@ from server.store import devices
 from server.store.schema import conflicts
 from server.store.schema import devices as device_table
 from shared.core.time import utc_now
+from sync.device_status import HEADER, DeviceStatus
 from tests.server.web.conftest import Browser
 from tests.server.web.helpers import cell, enrol_device, user_with
 from tests.server.world import World
@@ -159,3 +160,17 @@ def test_device_routes_declare_their_permissions() -> None:
     assert declared[("/devices/enrol", ("GET", "HEAD"))] == "devices.enrol"
     assert declared[("/devices/enrol", ("POST",))] == "devices.enrol"
     assert declared[("/devices/{device_id}/revoke", ("POST",))] == "devices.revoke"
+
+
+def test_the_list_shows_what_each_device_reports_about_itself(browser: Browser, world: World) -> None:
+    device = enrol_device(browser, world, "PDA-STATUS")
+    auth = {"Authorization": f"Bearer {device['token']}"}
+    status = DeviceStatus("zhangsan", 7, 6, "1.5.0").to_header()
+    assert browser.client.get("/sync/v1/pull", params={"cursor": 0}, headers={**auth, HEADER: status}).status_code == 200
+    browser.client.get("/sync/v1/pull", params={"cursor": 0}, headers={**auth, HEADER: "{broken"})  # ignored, kept
+    browser.login()
+    text = browser.get("/app/devices", headers={"Accept": "text/html"}).text
+    row = re.search(rf'<tr data-device="{device["device_id"]}">(.*?)</tr>', text, re.S)
+    assert row, text
+    assert cell(row.group(1), "device-user") == "zhangsan" and "7" in cell(row.group(1), "pending")
+    assert cell(row.group(1), "scan-ms") == "6 ms" and "1.5.0" in row.group(1)
