@@ -13,12 +13,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server.store import accounts, catalogue, ledger, receipts, tasks, transfers
+from server.orders.simulator.state import _TITLES as _SIM_TITLES
+from server.orders.simulator.state import _VARIANTS as _SIM_VARIANTS
+from server.store import accounts, catalogue, ledger, order_rules, receipts, tasks, transfers
+from server.store import shops as shop_store
+from server.store import stock_push_queue
 from server.store import users as user_store
 from server.store.db import Store
 from server.store.schema import skus
 from shared.catalogue.barcode import gtin_check_digit
-from shared.catalogue.model import Bin, new_bin, new_pack, new_sku, new_warehouse
+from shared.catalogue.model import Bin, BinKind, new_bin, new_pack, new_platform_sku, new_sku, new_warehouse
 from shared.core.ids import new_id
 from shared.inventory.movement import Movement, Reason
 
@@ -47,8 +51,10 @@ def is_empty(store: Store) -> bool:
 
 
 def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500, seed: int = 7,
-         progress: Progress | None = None) -> DemoSummary:
-    """Load the demo data in one transaction (all or nothing)."""
+         progress: Progress | None = None, marketplace_url: str | None = None) -> DemoSummary:
+    """Load the demo data in one transaction (all or nothing). With ``marketplace_url`` (the platform
+    simulator's base URL), also the shops selling there — one per platform, shipping from WH-SH — the
+    simulator's seller SKU codes as stocked SKUs, and a review and a carrier rule."""
     rng = random.Random(seed)
     words = json.loads(WORDS.read_text(encoding="utf-8"))
     tick = progress or (lambda _stage, _n: None)
@@ -81,6 +87,8 @@ def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500,
         tick("receipts", 4)
         picks = _pick_tasks(conn, rng, opening, sh.id, store.clock.now())
         _transfer_in_transit(conn, opening, gz.id, sh.id, store.clock.now())
+        if marketplace_url:
+            _marketplace(conn, sh.id, bins[sh.id], marketplace_url, store.clock.now())
     return DemoSummary(len(new_skus), len(barcode_rows), 3, sum(len(b) for b in bins.values()), len(opening), 4,
                        tuple(u for u, _ in words["users"]), picks, 1)
 
@@ -152,3 +160,34 @@ def _opening_stock(rng: random.Random, new_skus: list, bins: dict[str, list[Bin]
                 out.append(Movement(new_id(), sku.id, wh, b.id, rng.randint(1, 200), Reason.RECEIPT_OPENING_STOCK, hlc, batch,
                                     "demo", "opening_stock"))
     return out
+
+
+MARKETPLACE_SKUS = [(f"{code}-{variant}", f"{title} {variant}") for code, title in _SIM_TITLES for variant in _SIM_VARIANTS]
+
+
+def _marketplace(conn: Any, warehouse_id: str, wh_bins: list[Bin], url: str, hlc: int) -> None:
+    """Shops on the five platforms (the simulator's), the SKUs their orders name (each with a GTIN and
+    200 units in its own bin, far down the walk), an auto-review rule and a carrier rule."""
+    stock_bins = [b for b in wh_bins if b.kind == BinKind.STORAGE][-len(MARKETPLACE_SKUS):]
+    movements, skus_by_code = [], {}
+    for n, ((code, name), bin_) in enumerate(zip(MARKETPLACE_SKUS, stock_bins, strict=True)):
+        sku = catalogue.insert_sku(conn, new_sku(code, name, name_en=name, price_fen=1990 + 100 * (n % 30)))
+        skus_by_code[code] = sku.id
+        body = f"69{n + 1:010d}"
+        catalogue.add_barcode(conn, sku.id, body + str(gtin_check_digit(body)))
+        movements.append(Movement(new_id(), sku.id, warehouse_id, bin_.id, 200, Reason.RECEIPT_OPENING_STOCK, hlc))
+    ledger.post(conn, movements, event_ref=("demo", "marketplace_stock"))
+    names = {"taobao": "淘宝旗舰店", "jd": "京东自营旗舰店", "douyin": "抖音小店", "pinduoduo": "拼多多专营店", "shopify": "Shopify store"}
+    for platform, name in names.items():
+        shop = shop_store.insert_shop(conn, shop_store.new_shop(platform, f"{platform}-demo", name, warehouse_id, safety_stock=5,
+                                                                push_ratio_pct=90, api_base_url=url))
+        for code, sku_id in skus_by_code.items():  # the listings whose stock the ERP pushes to the shop
+            catalogue.insert_platform_sku(conn, new_platform_sku(platform, shop.id, f"P-{code}", sku_id, 1))
+        stock_push_queue.enqueue_skus(conn, list(skus_by_code.values()))
+    order_rules.save_rule(conn, kind="review", name="地址完整、留言关键词、风险与退款 / address, remark keywords, risk, refunds",
+                          position=1, definition={"address_complete": True, "buyer_remark_keywords": ["发票", "改地址"],
+                                                  "risk": True, "refund": True, "paid_over_fen": 500000}, updated_by="demo")
+    order_rules.save_rule(conn, kind="carrier", name="圆通：江浙沪首重 5 元 / YTO", position=1, definition={
+        "carrier_code": "YTO", "min_weight_g": 0, "max_weight_g": 30000, "zones": [
+            {"provinces": ["浙江", "上海", "江苏"], "first_weight_g": 1000, "first_fen": 500, "additional_per_kg_fen": 100},
+            {"first_weight_g": 1000, "first_fen": 800, "additional_per_kg_fen": 500}]}, updated_by="demo")

@@ -211,7 +211,7 @@ async def advance(request: Request) -> Response:
 
 
 def create_simulator(seed: int, *, orders_per_shop: int = 200, fault_rate: float = 0.0,
-                     duplicate_rate: float = 0.25) -> Starlette:
+                     duplicate_rate: float = 0.25, start: datetime | None = None) -> Starlette:
     """The simulator app; its state (orders, clock, ``received``) is ``app.state.sim``."""
     app = Starlette(routes=[
         Route("/taobao/router/rest", taobao, methods=["GET", "POST"]),
@@ -222,5 +222,5 @@ def create_simulator(seed: int, *, orders_per_shop: int = 200, fault_rate: float
         Route("/shopify/admin/api/2024-10/{action:path}.json", shopify_write, methods=["POST"]),
         Route("/_sim/advance", advance, methods=["POST"]),
     ])
-    app.state.sim = Simulator(seed, orders_per_shop, fault_rate, duplicate_rate)
+    app.state.sim = Simulator(seed, orders_per_shop, fault_rate, duplicate_rate, *(() if start is None else (start,)))
     return app

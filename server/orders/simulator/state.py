@@ -34,13 +34,16 @@ class Simulator:
     orders_per_shop: int = 200
     fault_rate: float = 0.0
     duplicate_rate: float = 0.25
-    now: datetime = START + SPAN
+    start: datetime = START  # generated orders were modified in [start, start + SPAN); the demo passes "a day ago"
+    now: datetime | None = None  # type: ignore[assignment]  # set to start + SPAN
     orders: dict[str, dict[str, SimOrder]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.now is None:
+            self.now = self.start + SPAN
         if not 0.0 <= self.fault_rate < 1.0:
             raise ValueError("fault_rate must be in [0, 1)")
         for platform in PLATFORMS:
@@ -52,7 +55,7 @@ class Simulator:
         return random.Random(":".join(str(part) for part in (self.seed, *parts)))
 
     def _generate(self, platform: str, number: int, rng: random.Random) -> SimOrder:
-        created = START + timedelta(seconds=rng.randrange(int(SPAN.total_seconds()) - 3600))
+        created = self.start + timedelta(seconds=rng.randrange(int(SPAN.total_seconds()) - 3600))
         modified = created + timedelta(seconds=rng.randrange(1, 3600))
         key = order_key(platform, self.seed, number)
         lines = []
