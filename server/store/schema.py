@@ -398,6 +398,11 @@ devices = Table(
     Column("seq_gaps", BigInteger, nullable=False, default=0),
     Column("clock_skew_ms", BigInteger, nullable=False, default=0),
     Column("clock_flagged", Boolean, nullable=False, default=False),
+    # what the device last said about itself (sync.device_status): user, outbox, scan latency
+    Column("status_user", String(64), nullable=False, default=""),
+    Column("status_pending", BigInteger, nullable=True),
+    Column("status_scan_ms", Integer, nullable=True),
+    Column("status_at", DateTime(timezone=True), nullable=True),
 )
 
 enrolment_codes = Table(
@@ -463,7 +468,7 @@ tasks = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("change_seq", BigInteger, nullable=False, default=0),
     Index(None, "warehouse_id", "change_seq"),
-    CheckConstraint("kind IN ('pick', 'count', 'recount', 'exception')", name="kind"),
+    CheckConstraint("kind IN ('pick', 'count', 'recount', 'exception', 'pack', 'return')", name="kind"),
     CheckConstraint("state IN ('open', 'claimed', 'done', 'cancelled')", name="state"),
 )
 
@@ -571,3 +576,4 @@ audit_head = Table(  # one row: the last entry's seq and hash, locked by each ap
 
 # Areas kept in their own modules, declared on the same metadata (imported last: they import ``metadata``).
 from server.store import schema_orders, schema_search  # noqa: E402,F401
+from server.store import schema_fulfilment  # noqa: E402,F401  (after schema_orders: its tables refer to orders)

@@ -20,7 +20,9 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("", "dashboard.view", "web.nav.dashboard"),
     NavEntry("/orders", "orders.view", "web.nav.orders"),
+    NavEntry("/orders/exceptions", "orders.view", "web.nav.order_exceptions"),
     NavEntry("/waves", "waves.manage", "web.nav.waves"),
+    NavEntry("/shipments", "waves.manage", "web.nav.shipments"),
     NavEntry("/skus", "skus.view", "web.nav.skus"),
     NavEntry("/stock", "stock.view", "web.nav.stock"),
     NavEntry("/movements", "movements.view", "web.nav.movements"),

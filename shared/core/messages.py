@@ -354,7 +354,9 @@ MESSAGES.update({
     "web.nav.dashboard": ("概览", "Dashboard"),
     "web.nav.sessions": ("我的会话", "My sessions"),
     "web.nav.orders": ("订单", "Orders"),
-    "web.nav.waves": ("波次与发货", "Waves & shipping"),
+    "web.nav.waves": ("波次", "Waves"),
+    "web.nav.order_exceptions": ("异常订单", "Order exceptions"),
+    "web.nav.shipments": ("发货", "Shipments"),
     "web.nav.skus": ("商品", "SKUs"),
     "web.nav.stock": ("库存", "Stock"),
     "web.nav.movements": ("库存流水", "Movements"),
@@ -428,7 +430,11 @@ MESSAGES.update({
     "web.devices.enrol_link": ("注册新设备", "Enrol a device"),
     "web.devices.none": ("还没有注册设备", "No devices enrolled yet"),
     "web.devices.col.name": ("设备名称", "Device"),
-    "web.devices.col.app_version": ("注册时的应用版本", "App version at enrolment"),
+    "web.devices.col.app_version": ("应用版本", "App version"),
+    "web.devices.col.user": ("当前用户", "Signed-in user"),
+    "web.devices.col.pending": ("待上传操作", "Ops waiting"),
+    "web.devices.col.scan_ms": ("扫描耗时（中位数）", "Scan time (median)"),
+    "web.devices.reported": ("上报于 {at}", "reported {at}"),
     "web.devices.col.enrolled": ("注册时间", "Enrolled"),
     "web.devices.col.last_sync": ("最近同步", "Last sync"),
     "web.devices.col.last_seq": ("最后序号", "Last seq"),
@@ -527,9 +533,11 @@ from shared.core import (  # noqa: E402
     messages_search,
     messages_transfer_files,
 )
+from shared.core import messages_fulfilment  # noqa: E402
+from shared.core import messages_order_pages  # noqa: E402
 
 for _part in (messages_inventory_pages, messages_admin_pages, messages_search, messages_transfer_files,
-              messages_orders, messages_order_rules):
+              messages_orders, messages_order_rules, messages_fulfilment, messages_order_pages):
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
     if _clash:  # pragma: no cover - a programming error caught at import
         raise RuntimeError(f"catalogue keys defined twice: {sorted(_clash)}")

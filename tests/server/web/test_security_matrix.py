@@ -57,14 +57,28 @@ def objects(world: World, browser: Browser, admin: accounts.Account, clock: Cloc
     with world.store.transaction() as conn:
         conflict_id = conn.execute(select(conflicts.c.id)).scalar_one()
         take = stocktakes.create(conn, world.wh_b, [world.b1.id], hlc=world.hlc())
-        transfer = transfers.create(conn, world.wh_b, world.wh_a, [(world.sku, 5)], hlc=world.hlc())
+        transfer = transfers.create(conn, world.wh_b, world.shop, [(world.sku, 5)], hlc=world.hlc())
         receipt = receipts.create(conn, world.wh_b, [(world.sku, 3)], hlc=world.hlc(), reference="PO-GZ-SECRET")
         pick = tasks.create_pick(conn, world.wh_b, [{"sku_id": world.sku, "bin_id": world.b1.id, "qty": 1}], hlc=world.hlc())
         admin_session = sessions.list_for_user(conn, admin.id, now=now_of(world.store))[0].id
     foreign = {"device_id": enrolled["device_id"], "conflict_id": str(conflict_id or "missing"), "stocktake_id": take.id,
                "transfer_id": transfer.id, "receipt_id": receipt.id, "task_id": pick.id}
-    shared = {"session_id": admin_session, "sku_id": world.sku, "user_id": admin.id, "role_id": "admin"}
+    shared = {"session_id": admin_session, "sku_id": world.sku, "user_id": admin.id, "role_id": "admin",
+              **_order_objects(world)}
     return Objects(foreign, shared, ["PDA-GZ-SECRET", "PO-GZ-SECRET", "B-01-01-01"])
+
+
+def _order_objects(world: World) -> dict[str, str]:
+    """An order, an order rule and a wave: objects no warehouse owns (orders.*, rules.manage, waves.manage)."""
+    from server.store import order_rules, waves
+    from tests.server.orders.fulfilment_world import make_order, make_shop
+
+    with world.store.transaction() as conn:
+        shop = make_shop(conn, world.wh_b)
+        order_id = make_order(conn, shop, world.wh_b, [(world.sku, 1)], hlc=world.hlc(), reserve=False)
+        rule_id = order_rules.save_rule(conn, kind="review", name="r", position=1, definition={"risk": True})
+        wave = waves.insert_wave(conn, waves.Wave(new_id(), world.wh_b, "multi", "", "", 8, "picking", None), [(order_id, 1)])
+    return {"order_id": order_id, "rule_id": rule_id, "wave_id": wave.id}
 
 
 def _routes() -> list[PageRoute]:
