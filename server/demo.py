@@ -88,7 +88,7 @@ def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500,
         picks = _pick_tasks(conn, rng, opening, sh.id, store.clock.now())
         _transfer_in_transit(conn, opening, gz.id, sh.id, store.clock.now())
         if marketplace_url:
-            _marketplace(conn, sh.id, bins[sh.id], marketplace_url, store.clock.now())
+            load_marketplace(conn, sh.id, bins[sh.id], marketplace_url, store.clock.now())
     return DemoSummary(len(new_skus), len(barcode_rows), 3, sum(len(b) for b in bins.values()), len(opening), 4,
                        tuple(u for u, _ in words["users"]), picks, 1)
 
@@ -165,10 +165,11 @@ def _opening_stock(rng: random.Random, new_skus: list, bins: dict[str, list[Bin]
 MARKETPLACE_SKUS = [(f"{code}-{variant}", f"{title} {variant}") for code, title in _SIM_TITLES for variant in _SIM_VARIANTS]
 
 
-def _marketplace(conn: Any, warehouse_id: str, wh_bins: list[Bin], url: str, hlc: int) -> None:
+def load_marketplace(conn: Any, warehouse_id: str, wh_bins: list[Bin], url: str, hlc: int) -> None:
     """Shops on the five platforms (the simulator's), the SKUs their orders name (each with a GTIN and
     200 units in its own bin, far down the walk), an auto-review rule and a carrier rule."""
-    stock_bins = [b for b in wh_bins if b.kind == BinKind.STORAGE][-len(MARKETPLACE_SKUS):]
+    storage = [b for b in wh_bins if b.kind == BinKind.STORAGE]
+    stock_bins = (storage * (len(MARKETPLACE_SKUS) // len(storage) + 1))[-len(MARKETPLACE_SKUS):]  # shared when bins are few
     movements, skus_by_code = [], {}
     for n, ((code, name), bin_) in enumerate(zip(MARKETPLACE_SKUS, stock_bins, strict=True)):
         sku = catalogue.insert_sku(conn, new_sku(code, name, name_en=name, price_fen=1990 + 100 * (n % 30)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,13 +35,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("back-office")
     db = tmp / "erp.sqlite3"
-    store = open_store(f"sqlite:///{db}")
-    demo.load(store, sku_count=80, bins_per_warehouse=40)
-    _counted_stocktake(store)
-    store.dispose()
-    env = {**os.environ, "ERP_DATABASE_URL": f"sqlite:///{db}", "ERP_SECRET_KEY": "browser-test", "ERP_DATA_DIR": str(tmp)}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    store = open_store(f"sqlite:///{db}")
+    demo.load(store, sku_count=80, bins_per_warehouse=60, marketplace_url=f"{url}/sim/platforms")
+    _counted_stocktake(store)
+    store.dispose()
+    env = {**os.environ, "ERP_DATABASE_URL": f"sqlite:///{db}", "ERP_SECRET_KEY": "browser-test", "ERP_DATA_DIR": str(tmp),
+           "ERP_SIMULATORS": "1", "ERP_ORDER_WORKER_SECONDS": "2", "ERP_PORT": str(port)}
     server = start(env, port)
     try:
         wait_ready(url, server)
@@ -105,6 +107,36 @@ def test_every_menu_page_opens_in_both_languages_with_a_screenshot(page: object,
             name = href.strip("/").replace("/", "-") or "dashboard"
             pg.screenshot(path=str(ARTIFACTS / f"{lang}-{n:02d}-{name}.png"), full_page=True)  # type: ignore[attr-defined]
     pg.goto(f"{server_url}/app/lang?to=zh-CN&next=/app/")  # type: ignore[attr-defined]
+
+
+def test_orders_pulled_by_the_worker_show_with_their_timeline(page: object, server_url: str) -> None:
+    pg = page
+    deadline = time.monotonic() + 60
+    while True:
+        pg.goto(f"{server_url}/app/orders")  # type: ignore[attr-defined]
+        links = pg.locator("table tbody tr a[href*='/app/orders/']")  # type: ignore[attr-defined]
+        if links.count() > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert links.count() > 0, "the order worker pulled nothing from the simulated marketplaces"
+    pg.screenshot(path=str(ARTIFACTS / "zh-CN-orders-pulled.png"), full_page=True)  # type: ignore[attr-defined]
+    links.first.click()
+    pg.wait_for_url("**/app/orders/**")  # type: ignore[attr-defined]
+    pg.screenshot(path=str(ARTIFACTS / "zh-CN-order-detail.png"), full_page=True)  # type: ignore[attr-defined]
+    assert "*" in pg.content()  # the receiver is shown masked  # type: ignore[attr-defined]
+
+
+def test_pages_fit_a_tablet_without_sideways_scrolling(page: object, server_url: str) -> None:
+    pg = page
+    pg.set_viewport_size({"width": 820, "height": 1180})  # type: ignore[attr-defined]
+    try:
+        for href in ("/app/", "/app/orders", "/app/stock", "/app/devices"):
+            pg.goto(f"{server_url}{href}")  # type: ignore[attr-defined]
+            overflow = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")  # type: ignore[attr-defined]
+            assert overflow <= 0, (href, overflow)
+            pg.screenshot(path=str(ARTIFACTS / f"tablet-{href.strip('/').replace('/', '-') or 'dashboard'}.png"))  # type: ignore[attr-defined]
+    finally:
+        pg.set_viewport_size({"width": 1280, "height": 860})  # type: ignore[attr-defined]
 
 
 def test_enrol_a_device_shows_a_one_time_code_and_its_qr(page: object, server_url: str) -> None:
