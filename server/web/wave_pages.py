@@ -1,5 +1,5 @@
 """``/app/waves``: reviewed orders ready for a wave per warehouse, creating waves from them
-(``fulfilment.create_waves``: the earliest paid first, up to a maximum), the waves (keyset list) and
+(``fulfilment.create_waves``: soonest first by the priority rules, grouped by the carrier rules, up to a maximum), the waves (keyset list) and
 one wave with its packages and the "print waybills" action; the open ``return`` tasks with their
 "put back" action (``fulfilment.put_back``). ``/app/shipments``: packages packed, shipped, or failed
 (packed with a shipping error), and "ship all packed".
@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import RedirectResponse, Response
 
-from server.orders import fulfilment
+from server.orders import fulfilment, wave_rules
 from server.store import catalogue, fulfilment_views, order_views
 from server.web.order_pages import state_label
 from server.web.paging import Page, decode_key, page_size
@@ -26,6 +26,7 @@ from shared.core.errors import DomainError, RuleViolation, ValidationError
 MANAGE = "waves.manage"
 DEFAULT_SLOTS, MAX_SLOTS = 8, 200
 DEFAULT_MAX_ORDERS, MAX_ORDERS = 50, 1000
+CANDIDATES = 2000  # reviewed orders weighed by the priority rules before the wave takes its share
 
 
 def _services(ctx: Ctx) -> Any:
@@ -77,11 +78,12 @@ def create(ctx: Ctx) -> Response:
         slots = _number(ctx, "slots", DEFAULT_SLOTS, MAX_SLOTS)
         limit = _number(ctx, "max_orders", DEFAULT_MAX_ORDERS, MAX_ORDERS)
         with ctx.store.transaction() as conn:
-            ids = fulfilment_views.ready_orders(conn, form["warehouse"], limit)
-            if not ids:
+            ready = fulfilment_views.ready_orders(conn, form["warehouse"], CANDIDATES)
+            if not ready:
                 raise RuleViolation("web.ord.wave.none_ready")
-            created = fulfilment.create_waves(conn, form["warehouse"], ids, slots=slots, hlc=ctx.store.clock.now(),
-                                              user_id=ctx.signed_in.account.id)
+            choice = wave_rules.choose(conn, ready, limit=limit, now=ctx.now)  # priority and carrier rules
+            created = fulfilment.create_waves(conn, form["warehouse"], choice.order_ids, slots=slots, hlc=ctx.store.clock.now(),
+                                              carrier_of=choice.carrier_of, user_id=ctx.signed_in.account.id)
     except DomainError as exc:
         return _list(ctx, error=exc.message(ctx.lang), status=exc.http_status, form=form)
     return RedirectResponse(f"{PREFIX}/waves?" + urlencode({"created": len(created)}), status_code=303)

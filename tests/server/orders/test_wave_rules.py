@@ -1,0 +1,67 @@
+"""The priority and carrier rules shape the waves: a platform boost puts its orders first when the
+wave takes fewer than are ready, and carrier rules give every order its carrier (which groups the
+waves); without rules the built-in priority (older paid first, promised ship time) decides and no
+carrier is named."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from server.orders import fulfilment, wave_rules
+from server.orders import review as reviewing
+from server.orders.pull import pull_shop
+from server.store import order_rules
+from server.store import orders as order_store
+from server.store.schema_orders import orders as orders_table
+from tests.server.orders.order_world import OrderWorld, make_order_world
+from tests.server.world import World, world  # noqa: F401
+
+CARRIER = {"carrier_code": "YTO", "min_weight_g": 0, "max_weight_g": 30000,
+           "zones": [{"first_weight_g": 1000, "first_fen": 800, "additional_per_kg_fen": 500}]}
+
+
+@pytest.fixture
+def ow(world: World) -> OrderWorld:
+    ow = make_order_world(world, stock=1000, orders_per_shop=8, duplicate_rate=0.0)
+    with ow.store.read() as conn:
+        plan = reviewing.load_plan(conn)
+    for shop in ow.shops.values():
+        pull_shop(ow.store, shop.id, ow.http, until=ow.sim.now, plan=plan, sleep=lambda _s: None)
+    return ow
+
+
+def _reviewed(ow: OrderWorld) -> list[str]:
+    with ow.store.read() as conn:
+        return order_store.ids_in_state(conn, "reviewed")
+
+
+def test_a_platform_boost_goes_first_and_carrier_rules_name_the_carrier(ow: OrderWorld) -> None:
+    ready = _reviewed(ow)
+    with ow.store.read() as conn:
+        platforms = {oid: order_store.get_order(conn, oid).platform for oid in ready}
+    assert "jd" in platforms.values() and len(set(platforms.values())) > 1
+    jd_count = sum(1 for p in platforms.values() if p == "jd")
+    with ow.store.transaction() as conn:
+        order_rules.save_rule(conn, kind="priority", name="JD first", position=1, definition={"platform_points": {"jd": 100000}})
+        order_rules.save_rule(conn, kind="carrier", name="YTO", position=1, definition=CARRIER)
+        choice = wave_rules.choose(conn, ready, limit=jd_count, now=ow.sim.now + timedelta(hours=1))
+    assert {platforms[oid] for oid in choice.order_ids} == {"jd"}
+    assert set(choice.carrier_of.values()) == {"YTO"}
+    with ow.store.transaction() as conn:
+        created = fulfilment.create_waves(conn, ow.world.wh_a, choice.order_ids, slots=4, hlc=ow.hlc(),
+                                          carrier_of=choice.carrier_of)
+        groups = {conn.execute(orders_table.select().where(orders_table.c.id == oid)).one().state for w in created
+                  for oid in w.order_ids}
+    assert created and groups == {"in_wave"}
+
+
+def test_without_rules_the_longest_waiting_go_first_and_no_carrier_is_named(ow: OrderWorld) -> None:
+    ready = _reviewed(ow)
+    with ow.store.read() as conn:
+        choice = wave_rules.choose(conn, ready, limit=3, now=ow.sim.now)
+        paid = sorted((reviewing.canonical_of(conn, order_store.get_order(conn, oid)).paid_at, oid) for oid in ready)
+    assert len(choice.order_ids) == 3 and set(choice.order_ids) <= set(ready)
+    assert paid[0][1] in choice.order_ids  # the longest waiting is among the first taken
+    assert set(choice.carrier_of.values()) == {""}
