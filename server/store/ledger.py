@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, select, tuple_
 
-from server.store import alerts, bulk, events
+from server.store import alerts, bulk, events, stock_push_queue
 from server.store.catalogue import SkuFacts, bin_facts, sku_facts
 from server.store.changes import stamp
 from server.store.schema import movements, stock_balances, warehouse_stock
@@ -91,6 +91,7 @@ def post(conn: Connection, batch: Sequence[Movement], *, event_ref: tuple[str, s
     events.record_many(conn, [("stock.negative_balance", "bin", b.bin_id, {"sku_id": b.sku_id, "batch": b.batch,
                                "warehouse_id": b.warehouse_id, "on_hand": b.on_hand}) for b in negative], hlc=hlc)
     alerts.refresh(conn, {(m.sku_id, m.warehouse_id) for m in batch if m.sku_id in alerting_skus}, hlc=hlc)
+    stock_push_queue.enqueue_skus(conn, {m.sku_id for m in batch})  # shops selling these SKUs get their new stock
     ref_type, ref_id = event_ref
     events.record(conn, "stock.movements_posted", ref_type or "ledger", ref_id or batch[0].id, {
         "movement_ids": [m.id for m in batch],

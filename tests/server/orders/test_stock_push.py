@@ -111,3 +111,19 @@ def test_inactive_shop_is_not_queued(ow: OrderWorld) -> None:
     with ow.store.transaction() as conn:
         shop_store.update_shop(conn, ow.shops["jd"].id, active=False)
         assert stock_push_queue.enqueue_skus(conn, [ow.skus["BAG-RED"]]) == 0
+
+
+def test_a_ledger_movement_of_a_listed_sku_queues_and_pushes_its_new_stock(ow: OrderWorld) -> None:
+    map_skus(ow, "jd", ["TEA-RED"])
+    with ow.store.transaction() as conn:
+        stock_push_queue.enqueue_skus(conn, [ow.skus["TEA-RED"]])
+    push_stock(ow.store, ow.http)
+    before = sent(ow, "jd")["P-TEA-RED"]
+    with ow.store.transaction() as conn:
+        from server.store import moves
+        from shared.inventory.movement import Reason
+
+        moves.single(conn, ow.skus["TEA-RED"], ow.world.a1.id, 10, Reason.RECEIPT_OPENING_STOCK, hlc=ow.hlc())
+        assert [d.sku_id for d in stock_push_queue.pending(conn, ow.shops["jd"].id)] == [ow.skus["TEA-RED"]]
+    push_stock(ow.store, ow.http)
+    assert sent(ow, "jd")["P-TEA-RED"] == before + 10
