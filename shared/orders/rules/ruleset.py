@@ -99,6 +99,10 @@ class RuleSet:
                 return rule_id, policy
         return None, SplitPolicy()
 
+    def split_policy_in_force(self) -> bool:
+        """Whether any enabled split rule exists (without one, orders ship whole)."""
+        return bool(self.of_kind(RuleKind.SPLIT, SplitPolicy))
+
     @property
     def merge_policy(self) -> MergePolicy:
         policies = self.of_kind(RuleKind.MERGE, MergePolicy)

@@ -14,6 +14,7 @@ from server.orders import review as reviewing
 from server.orders.pull import pull_shop
 from server.store import order_rules
 from server.store import orders as order_store
+from server.store.schema import skus
 from server.store.schema_orders import orders as orders_table
 from tests.server.orders.order_world import OrderWorld, make_order_world
 from tests.server.world import World, world  # noqa: F401
@@ -65,3 +66,22 @@ def test_without_rules_the_longest_waiting_go_first_and_no_carrier_is_named(ow: 
     assert len(choice.order_ids) == 3 and set(choice.order_ids) <= set(ready)
     assert paid[0][1] in choice.order_ids  # the longest waiting is among the first taken
     assert set(choice.carrier_of.values()) == {""}
+
+
+def test_a_split_rule_cuts_heavy_orders_into_parcels_under_the_weight_limit(ow: OrderWorld) -> None:
+    ready = _reviewed(ow)
+    with ow.store.transaction() as conn:
+        conn.execute(skus.update().values(weight_g=600))
+        order_rules.save_rule(conn, kind="split", name="≤ 1 kg a parcel", position=1,
+                              definition={"by_stock": False, "max_package_weight_g": 1000})
+        choice = wave_rules.choose(conn, ready, limit=len(ready), now=ow.sim.now)
+        units = {oid: sum(q for _, q in reviewing.to_ship(order_store.get_order(conn, oid))) for oid in ready}
+    heavy = [oid for oid, n in units.items() if n >= 2]
+    assert heavy and set(choice.splits) == set(heavy)  # 600 g a unit: two units never share a 1 kg parcel
+    for oid in heavy:
+        assert all(sum(q for _, q in part) == 1 for part in choice.splits[oid])
+        assert sum(q for part in choice.splits[oid] for _, q in part) == units[oid]  # nothing lost or added
+    with ow.store.transaction() as conn:
+        created = fulfilment.create_waves(conn, ow.world.wh_a, choice.order_ids, slots=4, hlc=ow.hlc(),
+                                          carrier_of=choice.carrier_of, splits=choice.splits)
+    assert sum(len(w.package_ids) for w in created) == sum(units.values())
