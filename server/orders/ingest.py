@@ -159,6 +159,10 @@ def _insert_new(conn: Connection, shop: Shop, fresh: list[Prepared], events: lis
         result.states[order_id] = state
     order_store.insert_orders(conn, order_rows)
     order_store.insert_lines(conn, line_rows)
+    for item, order_id, _mapped, _state, _reasons in staged:  # gift lines the review added (reserved with the order)
+        decision = decided.get(order_id)
+        if decision is not None and decision.gifts:
+            order_store.add_gift_lines(conn, order_id, decision.gifts, first_line_no=len(item.order.lines) + 1)
 
 
 def _update(conn: Connection, head: order_store.OrderHead, item: Prepared, events: list[order_events.OrderEvent],

@@ -23,13 +23,15 @@ from sqlalchemy import Connection, select
 
 from server.orders.adapters import adapter_for
 from server.orders.mapping import load_mapper, unmapped_reason
-from server.store import order_events, order_rules, order_stock, stock_push_queue
+from server.store import ledger, order_events, order_rules, order_stock, stock_push_queue
 from server.store import orders as order_store
 from server.store.order_events import OrderEvent
 from server.store.schema import skus
 from shared.core.errors import RuleViolation, ValidationError
 from shared.orders.model import CanonicalOrder, OrderStatus
 from shared.orders.rules import ReviewFacts, RuleSet
+from shared.orders.rules.gift import GiftRule
+from shared.orders.rules.rule import RuleKind
 from shared.orders.pipeline import BEFORE_FULFILMENT, ENDED, MAP, State, in_fulfilment, next_state
 
 
@@ -50,6 +52,7 @@ class Candidate:
     warehouse_id: str
     lines: tuple[tuple[str, int], ...]  # (sku_id, base units) of every line still to ship
     outcome: Any = None  # the rules' outcome when already computed (ingest.prepare), else run here
+    has_gifts: bool = False  # gifts were added at an earlier review (they are among ``lines``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class Decision:
     reasons: list[dict[str, Any]]
     code: str
     details: dict[str, Any] = field(default_factory=dict)
+    gifts: tuple[tuple[str, str, int, str], ...] = ()  # (sku id, SKU code, units, rule id) reserved with the order
 
 
 def load_plan(conn: Connection, facts: Any = None) -> ReviewPlan:
@@ -80,7 +84,9 @@ def decide(conn: Connection, candidates: Sequence[Candidate], plan: ReviewPlan, 
         codes = ",".join(hold.code for hold in outcome.holds)
         decisions[candidate.order_id] = Decision(candidate.order_id, State.EXCEPTION, reasons, "order.held_by_rule",
                                                  {"codes": codes})
-    requests = [order_stock.StockRequest(c.order_id, c.warehouse_id, c.lines) for c in passed]
+    gifts = _gifts(conn, passed, plan)
+    requests = [order_stock.StockRequest(c.order_id, c.warehouse_id, c.lines + tuple((g[0], g[2]) for g in gifts.get(c.order_id, ())))
+                for c in passed]
     reserved, short = order_stock.reserve_orders(conn, requests, hlc=hlc)
     codes = _sku_codes(conn, {s.sku_id for shortages in short.values() for s in shortages})
     for candidate in passed:
@@ -92,9 +98,36 @@ def decide(conn: Connection, candidates: Sequence[Candidate], plan: ReviewPlan, 
                                                      "order.out_of_stock", details)
         else:
             decisions[candidate.order_id] = Decision(candidate.order_id, State.REVIEWED, [], "order.reviewed",
-                                                     {"reservations": len(reserved[candidate.order_id])})
+                                                     {"reservations": len(reserved[candidate.order_id])},
+                                                     tuple(gifts.get(candidate.order_id, ())))
     stock_push_queue.enqueue_skus(conn, {sku for c in passed if c.order_id in reserved for sku, _ in c.lines})
     return [decisions[c.order_id] for c in candidates]
+
+
+def _gifts(conn: Connection, passed: Sequence[Candidate], plan: ReviewPlan) -> dict[str, list[tuple[str, str, int, str]]]:
+    """The gift rules' lines for each order that passed, taken in turn from each warehouse's available
+    gift stock (so gifts stop when the stock runs out); none for an order that already has its gifts."""
+    ruleset = plan.ruleset
+    if not isinstance(ruleset, RuleSet) or not passed:
+        return {}
+    codes = {rule.gift_sku for _, rule in ruleset.of_kind(RuleKind.GIFT, GiftRule)}
+    if not codes:
+        return {}
+    ids = {str(code): str(sku_id) for code, sku_id in conn.execute(select(skus.c.code, skus.c.id).where(skus.c.code.in_(codes)))}
+    remaining: dict[str, dict[str, int]] = {}  # warehouse → gift SKU code → units left to give
+    out: dict[str, list[tuple[str, str, int, str]]] = {}
+    for c in passed:
+        if c.has_gifts:
+            continue
+        if c.warehouse_id not in remaining:
+            remaining[c.warehouse_id] = {code: max(0, ledger.warehouse_level(conn, sku_id, c.warehouse_id).available)
+                                         for code, sku_id in ids.items()}
+        stock = remaining[c.warehouse_id]
+        for line in ruleset.gifts(c.order, stock):
+            if line.sku_code in ids and line.qty > 0:
+                stock[line.sku_code] -= line.qty
+                out.setdefault(c.order_id, []).append((ids[line.sku_code], line.sku_code, line.qty, line.rule_id))
+    return out
 
 
 def _sku_codes(conn: Connection, ids: set[str]) -> dict[str, str]:
@@ -117,9 +150,11 @@ def review(conn: Connection, order_id: str, plan: ReviewPlan, *, hlc: int, note:
     stored = order_store.get_order(conn, order_id)
     if stored.state != State.PENDING_REVIEW:
         raise RuleViolation("order.bad_transition", state=stored.state, action="review")
-    candidate = Candidate(stored.id, canonical_of(conn, stored), stored.warehouse_id, to_ship(stored))
+    candidate = Candidate(stored.id, canonical_of(conn, stored), stored.warehouse_id, to_ship(stored),
+                          has_gifts=any(line.is_gift for line in stored.lines))
     decision = decide(conn, [candidate], plan, hlc=hlc)[0]
     order_store.set_state(conn, stored.id, decision.state, reasons=decision.reasons, expected_state=State.PENDING_REVIEW)
+    order_store.add_gift_lines(conn, stored.id, decision.gifts, first_line_no=max((ln.line_no for ln in stored.lines), default=0) + 1)
     order_events.append(conn, [OrderEvent(stored.id, State.PENDING_REVIEW, decision.state, decision.code, note,
                                           decision.details)])
     return decision.state

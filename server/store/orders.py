@@ -53,6 +53,7 @@ class StoredLine:
     sku_id: str | None
     qty_base: int
     refund: str
+    is_gift: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +226,7 @@ def set_line_skus(conn: Connection, mapped: Mapping[str, tuple[str, int]]) -> No
 
 def _line(r: Any) -> StoredLine:
     return StoredLine(r.id, r.line_no, r.platform_sku_id, r.seller_sku_code, r.title, int(r.qty), r.sku_id,
-                      int(r.qty_base), r.refund)
+                      int(r.qty_base), r.refund, bool(r.is_gift))
 
 
 def get_order(conn: Connection, order_id: str) -> StoredOrder:
@@ -290,3 +291,13 @@ def ids_in_state(conn: Connection, state: str, *, limit: int = 500) -> list[str]
     """Up to ``limit`` ids of orders in ``state``, oldest id first (the worker's review backlog)."""
     q = select(orders.c.id).where(orders.c.state == state).order_by(orders.c.id).limit(limit)
     return [str(i) for i in conn.execute(q).scalars()]
+
+
+def add_gift_lines(conn: Connection, order_id: str, gifts: Sequence[tuple[str, str, int, str]], *, first_line_no: int) -> None:
+    """Append gift lines (sku id, SKU code, units, rule id) to an order: price 0, ``is_gift``."""
+    from shared.core.ids import new_id
+
+    rows = [(new_id(), order_id, first_line_no + i, f"gift:{rule_id}"[:64], "", "", code, f"赠品 {code}"[:300], "", qty, sku_id,
+             qty, 0, 0, 0, "none", True) for i, (sku_id, code, qty, rule_id) in enumerate(gifts)]
+    if rows:
+        insert_lines(conn, rows)
