@@ -8,6 +8,10 @@ same answer as for an id that does not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from starlette.responses import Response
 
 from server.store import inventory_views as views
@@ -28,60 +32,64 @@ def _state(ctx: Ctx, states: type[TransferState] | type[ReceiptState]) -> str:
     return value
 
 
-def list_transfers(ctx: Ctx) -> Response:
-    scope = common.scope(ctx, "transfers.view")
-    state, warehouse_code = _state(ctx, TransferState), common.param(ctx, "warehouse")
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What differs between the transfer and the receipt pages."""
+
+    name: str  # the movements' document type and the templates' stem
+    permission: str
+    states: type[TransferState] | type[ReceiptState]
+    list_rows: Callable[..., Any]
+    detail: Callable[..., Any]
+    head_var: str  # the detail template's name for the document
+
+
+_TRANSFERS = _Kind("transfer", "transfers.view", TransferState, views.list_transfers, views.transfer_detail, "tr")
+_RECEIPTS = _Kind("receipt", "receipts.view", ReceiptState, views.list_receipts, views.receipt_detail, "r")
+
+
+def _list(ctx: Ctx, kind: _Kind) -> Response:
+    scope = common.scope(ctx, kind.permission)
+    state, warehouse_code = _state(ctx, kind.states), common.param(ctx, "warehouse")
     size, after = common.size(ctx), common.after(ctx, str)
     with ctx.store.read() as conn:
         warehouses = views.visible_warehouses(conn, scope)
         warehouse = views.find_warehouse(conn, warehouse_code, scope) if warehouse_code else None
-        rows = views.list_transfers(conn, scope=scope, state=state, warehouse_id=warehouse.id if warehouse else "",
-                                    after=after, size=size)  # type: ignore[arg-type]
+        rows = kind.list_rows(conn, scope=scope, state=state, warehouse_id=warehouse.id if warehouse else "",
+                              after=after, size=size)
     page = Page.of(rows, size, lambda r: (r.id,))
-    return ctx.render("inventory/transfers.html", rows=page.rows, page=page, query=ctx.request.query_params,
-                      warehouses=common.options(ctx.lang, warehouses), states=[s.value for s in TransferState],
+    return ctx.render(f"inventory/{kind.name}s.html", rows=page.rows, page=page, query=ctx.request.query_params,
+                      warehouses=common.options(ctx.lang, warehouses), states=[s.value for s in kind.states],
                       f_state=state, f_warehouse=warehouse.code if warehouse else "", time=common.time_text,
                       wh=lambda w: f"{w.code} {common.named(ctx.lang, w)}")
+
+
+def _show(ctx: Ctx, kind: _Kind) -> Response:
+    ref = str(ctx.request.path_params[f"{kind.name}_id"])
+    moves_scope = _moves_scope(ctx)
+    with ctx.store.read() as conn:
+        head, lines = kind.detail(conn, ref, scope=common.scope(ctx, kind.permission))
+        moves = views.document_movements(conn, kind.name, head.id, scope=moves_scope, limit=DOC_MOVEMENTS)
+    return ctx.render(f"inventory/{kind.name}.html", lines=lines, movements=movement_lines(ctx, moves),
+                      show_movements=moves_scope is None or bool(moves_scope), limit=DOC_MOVEMENTS,
+                      time=common.time_text, wh=lambda w: f"{w.code} {common.named(ctx.lang, w)}",
+                      sku_name=lambda s: common.named(ctx.lang, s), **{kind.head_var: head})
+
+
+def list_transfers(ctx: Ctx) -> Response:
+    return _list(ctx, _TRANSFERS)
 
 
 def show_transfer(ctx: Ctx) -> Response:
-    ref = str(ctx.request.path_params["transfer_id"])
-    moves_scope = _moves_scope(ctx)
-    with ctx.store.read() as conn:
-        head, lines = views.transfer_detail(conn, ref, scope=common.scope(ctx, "transfers.view"))
-        moves = views.document_movements(conn, "transfer", head.id, scope=moves_scope, limit=DOC_MOVEMENTS)
-    return ctx.render("inventory/transfer.html", tr=head, lines=lines, movements=movement_lines(ctx, moves),
-                      show_movements=moves_scope is None or bool(moves_scope), limit=DOC_MOVEMENTS,
-                      time=common.time_text, wh=lambda w: f"{w.code} {common.named(ctx.lang, w)}",
-                      sku_name=lambda s: common.named(ctx.lang, s))
+    return _show(ctx, _TRANSFERS)
 
 
 def list_receipts(ctx: Ctx) -> Response:
-    scope = common.scope(ctx, "receipts.view")
-    state, warehouse_code = _state(ctx, ReceiptState), common.param(ctx, "warehouse")
-    size, after = common.size(ctx), common.after(ctx, str)
-    with ctx.store.read() as conn:
-        warehouses = views.visible_warehouses(conn, scope)
-        warehouse = views.find_warehouse(conn, warehouse_code, scope) if warehouse_code else None
-        rows = views.list_receipts(conn, scope=scope, state=state, warehouse_id=warehouse.id if warehouse else "",
-                                   after=after, size=size)  # type: ignore[arg-type]
-    page = Page.of(rows, size, lambda r: (r.id,))
-    return ctx.render("inventory/receipts.html", rows=page.rows, page=page, query=ctx.request.query_params,
-                      warehouses=common.options(ctx.lang, warehouses), states=[s.value for s in ReceiptState],
-                      f_state=state, f_warehouse=warehouse.code if warehouse else "", time=common.time_text,
-                      wh=lambda w: f"{w.code} {common.named(ctx.lang, w)}")
+    return _list(ctx, _RECEIPTS)
 
 
 def show_receipt(ctx: Ctx) -> Response:
-    ref = str(ctx.request.path_params["receipt_id"])
-    moves_scope = _moves_scope(ctx)
-    with ctx.store.read() as conn:
-        head, lines = views.receipt_detail(conn, ref, scope=common.scope(ctx, "receipts.view"))
-        moves = views.document_movements(conn, "receipt", head.id, scope=moves_scope, limit=DOC_MOVEMENTS)
-    return ctx.render("inventory/receipt.html", r=head, lines=lines, movements=movement_lines(ctx, moves),
-                      show_movements=moves_scope is None or bool(moves_scope), limit=DOC_MOVEMENTS,
-                      time=common.time_text, wh=lambda w: f"{w.code} {common.named(ctx.lang, w)}",
-                      sku_name=lambda s: common.named(ctx.lang, s))
+    return _show(ctx, _RECEIPTS)
 
 
 def _moves_scope(ctx: Ctx) -> views.Scope:
