@@ -6,7 +6,9 @@ packages, ship-confirm to the platform, and cancelling the waybills of cancelled
         1. packed packages without a waybill get one (``CarrierClient``: ≤10 a call, idempotent by the
            package id as ``object_id``, so a run killed after the call gets the same codes next time);
         2. an order whose packages are all packed with waybills is confirmed to its platform
-           (``adapters.ship_confirm``) → packages and order ``shipped``, timeline entry.
+           (``adapters.ship_confirm``) → order ``shipped``, timeline entry; a package is ``shipped``
+           once every order in it is (a merged package: each of its orders is confirmed with the
+           package's waybill, and one failing is retried alone).
         A failure is kept on the package (``ship_error``) and in the timeline; the next run retries.
     cancel_waybills(store, carrier) -> int     waybills of cancelled packages cancelled at the carrier
     httpx_poster(http) -> PlatformPoster       posts a ship-confirm request to the shop's API base URL
@@ -59,8 +61,10 @@ def ship_packed(store: Store, carrier: CarrierClient, post: PlatformPoster, *, l
     report = ShipReport()
     with store.read() as conn:
         packed = packages.packed_to_ship(conn, limit)
-        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({p.order_id for p in packed}))}
-        requests = [_request(conn, p, orders[p.order_id]) for p in packed if packages.waybill_of(conn, p.id) is None]
+        carried = {p.id: packages.orders_of_package(conn, p.id) for p in packed}
+        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({oid for ids in carried.values() for oid in ids}))}
+        requests = [_request(conn, p, [orders[oid] for oid in carried[p.id]]) for p in packed
+                    if packages.waybill_of(conn, p.id) is None]
     _issue(store, carrier, requests, report)
     for order_id in sorted(orders):
         _confirm(store, carrier.cp_code, orders[order_id], post, report)
@@ -74,23 +78,26 @@ def print_waybills(store: Store, carrier: CarrierClient, wave_id: str) -> ShipRe
     with store.read() as conn:
         pkgs = [p for p in packages.packages_of_wave(conn, wave_id)
                 if p.state in ("open", "packing", "packed") and packages.waybill_of(conn, p.id) is None]
-        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({p.order_id for p in pkgs}))}
-        requests = [_request(conn, p, orders[p.order_id]) for p in pkgs]
+        carried = {p.id: packages.orders_of_package(conn, p.id) for p in pkgs}
+        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({oid for ids in carried.values() for oid in ids}))}
+        requests = [_request(conn, p, [orders[oid] for oid in carried[p.id]]) for p in pkgs]
     _issue(store, carrier, requests, report)
     return report
 
 
-def _request(conn: Any, package: packages.Package, order: waves.FulfilmentOrder) -> PackageRequest:
+def _request(conn: Any, package: packages.Package, carried: list[waves.FulfilmentOrder]) -> PackageRequest:
+    """The carrier request for a package: the receiver of its (first) order, every order it carries."""
+    order = carried[0]
     lines = packages.package_lines_of(conn, package.id)
     info = skus_by_id(conn, [ln.sku_id for ln in lines])
     r = order.receiver
     recipient = Party(str(r.get("name", "")), str(r.get("phone", "")),
                       Address(str(r.get("province", "")), str(r.get("city", "")), str(r.get("district", "")),
                               str(r.get("address", "")), str(r.get("town", ""))))
-    return PackageRequest(package.id, order.platform, (order.platform_order_id,),
+    return PackageRequest(package.id, order.platform, tuple(o.platform_order_id for o in carried),
                           tuple((info[ln.sku_id].name_zh[:100], ln.qty) for ln in lines),
                           package.weight_g or sum(info[ln.sku_id].weight_g * ln.qty for ln in lines), recipient,
-                          package.seq, len(packages.packages_of_order(conn, order.id)))
+                          package.seq, len([p for p in packages.packages_of_order(conn, order.id) if p.state != "cancelled"]))
 
 
 def _issue(store: Store, carrier: CarrierClient, requests: list[PackageRequest], report: ShipReport) -> None:
@@ -100,12 +107,11 @@ def _issue(store: Store, carrier: CarrierClient, requests: list[PackageRequest],
     by_id = {r.object_id: r for r in requests}
     with store.transaction() as conn:
         for object_id, waybill in result.issued.items():
-            order_id = packages.get_package(conn, object_id).order_id
             stored = packages.insert_waybill(conn, object_id, object_id, carrier.cp_code, waybill.waybill_code, waybill.print_data)
             report.waybills[object_id] = stored.waybill_code
-            state = waves.fulfilment_orders(conn, [order_id])[0].state
-            fulfilment.order_event(conn, order_id, None, state, "fulfil.event.waybill", waybill=stored.waybill_code,
-                                   package_id=object_id)
+            for order in waves.fulfilment_orders(conn, packages.orders_of_package(conn, object_id)):
+                fulfilment.order_event(conn, order.id, None, order.state, "fulfil.event.waybill", waybill=stored.waybill_code,
+                                       package_id=object_id)
         for object_id, error in result.failed.items():
             _failed(conn, by_id[object_id].object_id, error, "fulfil.event.waybill_failed", report)
 
@@ -130,10 +136,12 @@ def _confirm(store: Store, cp_code: str, order: waves.FulfilmentOrder, post: Pla
                 _failed(conn, p.id, error, "fulfil.event.ship_confirm_failed", report, text=str(exc)[:200])
         return
     with store.transaction() as conn:
-        for p in live:
-            packages.set_package(conn, p.id, expected_state="packed", state="shipped", shipped_at=utc_now(), ship_error="")
         fulfilment.move_order(conn, order.id, fulfilment.PACKED, fulfilment.SHIPPED, "fulfil.event.shipped",
                               waybill=",".join(b.waybill_code for b in bills.values() if b is not None))
+        for p in live:
+            carried = waves.fulfilment_orders(conn, packages.orders_of_package(conn, p.id))
+            if all(o.state == fulfilment.SHIPPED for o in carried):
+                packages.set_package(conn, p.id, expected_state="packed", state="shipped", shipped_at=utc_now(), ship_error="")
     report.shipped.append(order.id)
 
 

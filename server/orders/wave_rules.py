@@ -1,17 +1,23 @@
 """The order rules that shape a wave: priority decides which reviewed orders go first (the order
 rules' ``priority`` kind, or the built-in default: older paid first, promised ship time first), the
-``carrier`` rules choose each order's carrier by region, weight and cost, which groups the waves, and a
-``split`` rule cuts an order into packages (presale lines apart, a maximum parcel weight).
+``carrier`` rules choose each order's carrier by region, weight and cost, which groups the waves, a
+``split`` rule cuts an order into packages (presale lines apart, a maximum parcel weight), and the
+``merge`` rule (on by default) puts one buyer's reviewed orders to one address into one package.
 
-    choose(conn, candidate_ids, *, limit, now) -> WaveChoice(order_ids, carrier_of, splits)
+    choose(conn, candidate_ids, *, limit, now) -> WaveChoice(order_ids, carrier_of, splits, merges)
 
-Weights are the SKUs' ``weight_g`` × units; SKUs without a weight count 0 g.
+Weights are the SKUs' ``weight_g`` × units; SKUs without a weight count 0 g. A merge group is never
+cut by ``limit``: when its first order is chosen, the others come with it (after it, whatever their
+rank), and the group's carrier is chosen once, for the first order with the group's whole weight.
+An order the split rule cuts is never merged. Orders merge on the platform's address key (Taobao
+``oaid``, Douyin ``open_address_id``); where the platform gives none, on the receiver fields when
+they are not masked (a masked name and phone can be two people), else not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -22,15 +28,17 @@ from server.store import orders as order_store
 from server.store.catalogue import skus_by_id
 from shared.core.errors import DomainError
 from shared.orders.model import CanonicalOrder
-from shared.orders.rules import RuleSet
+from shared.orders.rules import MergeCandidate, RuleSet
+from shared.orders.rules.merge import receiver_key
 from shared.orders.rules.fields import sku_key
 
 
 @dataclass(frozen=True, slots=True)
 class WaveChoice:
-    order_ids: list[str]  # soonest first, at most ``limit``
+    order_ids: list[str]  # soonest first, ``limit`` of them (and the rest of a merge group taken at the end)
     carrier_of: dict[str, str]  # order id → carrier code ("" when no carrier rule takes it)
     splits: dict[str, list[list[tuple[str, int]]]]  # order id → its packages' (sku id, units), when a split rule cuts it
+    merges: list[list[str]] = field(default_factory=list)  # groups of order ids sharing one package, first one leading
 
 
 def choose(conn: Connection, candidate_ids: Sequence[str], *, limit: int, now: datetime) -> WaveChoice:
@@ -43,25 +51,53 @@ def choose(conn: Connection, candidate_ids: Sequence[str], *, limit: int, now: d
         except DomainError:  # no usable raw payload (entered by hand): after the ranked ones, by paid time
             continue
     by_key = {order.key: oid for oid, order in canonical.items()}
-    ranked = [by_key[order.key] for order in ruleset.queue(canonical.values(), now)]
-    chosen = (ranked + [s.id for s in stored if s.id not in canonical])[:limit]
-    units = {s.id: to_ship(s) for s in stored if s.id in set(chosen)}
+    ranked = [by_key[order.key] for order in ruleset.queue(canonical.values(), now)] + [s.id for s in stored if s.id not in canonical]
+    units = {s.id: to_ship(s) for s in stored}
     weights = {sku_id: sku.weight_g for sku_id, sku in skus_by_id(conn, {k for u in units.values() for k, _ in u}).items()}
-    carrier_of: dict[str, str] = {}
-    for oid in chosen:
-        if oid not in canonical:
-            carrier_of[oid] = ""
-            continue
-        choice = ruleset.carrier(canonical[oid], sum(weights.get(sku, 0) * qty for sku, qty in units[oid]))
-        carrier_of[oid] = choice.carrier_code if choice is not None else ""
     splits = {}
     if ruleset.split_policy_in_force():
         for s in stored:
-            if s.id in canonical and s.id in set(chosen):
+            if s.id in canonical:
                 parts = _split(ruleset, canonical[s.id], s, weights)
                 if len(parts) > 1:
                     splits[s.id] = parts
-    return WaveChoice(chosen, carrier_of, splits)
+    groups = ruleset.merge_groups([_merge_candidate(canonical[oid], oid) for oid in ranked
+                                   if oid in canonical and oid not in splits])
+    chosen, merges = _take(ranked, groups, limit)
+    together = {group[0]: group for group in merges}
+    carrier_of: dict[str, str] = {}
+    for oid in chosen:
+        if oid in carrier_of:
+            continue  # a merged order: its group's first order chose
+        members = together.get(oid, [oid])
+        choice = None
+        if oid in canonical:
+            grams = sum(weights.get(sku, 0) * qty for member in members for sku, qty in units[member])
+            choice = ruleset.carrier(canonical[oid], grams)
+        carrier_of.update(dict.fromkeys(members, choice.carrier_code if choice is not None else ""))
+    return WaveChoice(chosen, carrier_of, {oid: parts for oid, parts in splits.items() if oid in set(chosen)}, merges)
+
+
+def _take(ranked: list[str], groups: list[list[str]], limit: int) -> tuple[list[str], list[list[str]]]:
+    """The first ``limit`` orders by rank, each merge group whole and led by its best-ranked order."""
+    group_of = {oid: group for group in groups for oid in group}
+    chosen: list[str] = []
+    merges: list[list[str]] = []
+    for oid in ranked:
+        if len(chosen) >= limit:
+            break
+        if oid in group_of and oid not in chosen:
+            members = [oid] + [m for m in group_of[oid] if m != oid]
+            chosen.extend(members)
+            merges.append(members)
+        elif oid not in group_of:
+            chosen.append(oid)
+    return chosen, merges
+
+
+def _merge_candidate(order: CanonicalOrder, order_id: str) -> MergeCandidate:
+    return MergeCandidate(order_id, order.shop_id, order.buyer_open_id, receiver_key(order.receiver), shipped=False,
+                          status=order.status.value, seller_remark=order.seller_remark, platform=order.platform)
 
 
 def _split(ruleset: RuleSet, order: CanonicalOrder, stored: order_store.StoredOrder,

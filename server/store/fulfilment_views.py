@@ -7,7 +7,7 @@ Lists return ``size + 1`` rows after the decoded key, for ``server.web.paging.Pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from server.store.order_views import aware, key_moment
 from server.store.schema import tasks, warehouses
-from server.store.schema_fulfilment import packages, wave_orders, waves, waybills
+from server.store.schema_fulfilment import package_lines, packages, wave_orders, waves, waybills
 from server.store.schema_orders import orders
 from shared.core.errors import NotFoundError
 
@@ -111,6 +111,7 @@ class PackageRow:
     carrier_code: str
     updated_at: datetime
     shipped_at: datetime | None
+    merged: tuple[tuple[str, str], ...] = ()  # the other orders of a merged package: (order id, platform order id)
 
 
 SHIPMENT_STATES = ("packed", "shipped", "failed")
@@ -130,9 +131,24 @@ def _package_row(r: Any) -> PackageRow:
                       aware(r.updated_at), aware(r.shipped_at))  # type: ignore[arg-type]
 
 
+def _with_merged(conn: Connection, rows: list[PackageRow]) -> list[PackageRow]:
+    """Name the other orders a merged package carries (合单)."""
+    if not rows:
+        return rows
+    pl = package_lines.c
+    found: dict[str, dict[str, str]] = {}
+    for r in conn.execute(select(pl.package_id, orders.c.id, orders.c.platform_order_id).distinct()
+                          .join(orders, orders.c.id == pl.order_id).where(pl.package_id.in_([row.id for row in rows]))
+                          .order_by(pl.package_id, orders.c.platform_order_id)):
+        found.setdefault(r.package_id, {})[r.id] = r.platform_order_id
+    return [replace(row, merged=tuple((oid, ref) for oid, ref in found.get(row.id, {}).items() if oid != row.order_id))
+            for row in rows]
+
+
 def wave_packages(conn: Connection, wave_id: str) -> list[PackageRow]:
     p = packages.c
-    return [_package_row(r) for r in conn.execute(_package_query().where(p.wave_id == wave_id).order_by(p.order_id, p.seq))]
+    return _with_merged(conn, [_package_row(r) for r in conn.execute(_package_query().where(p.wave_id == wave_id)
+                                                                         .order_by(p.order_id, p.seq))])
 
 
 def package_key(row: PackageRow) -> tuple[str, str]:
@@ -151,7 +167,7 @@ def shipments(conn: Connection, state: str, *, after: tuple[str | int | None, ..
     if after is not None:
         moment, last_id = key_moment(after[0]), str(after[1])
         query = query.where(or_(p.updated_at < moment, and_(p.updated_at == moment, p.id < last_id)))
-    return [_package_row(r) for r in conn.execute(query.order_by(p.updated_at.desc(), p.id.desc()).limit(size + 1))]
+    return _with_merged(conn, [_package_row(r) for r in conn.execute(query.order_by(p.updated_at.desc(), p.id.desc()).limit(size + 1))])
 
 
 def count_shipments(conn: Connection) -> dict[str, int]:

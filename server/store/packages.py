@@ -1,7 +1,11 @@
 """Packages, their lines and their e-waybills (schema_fulfilment).
 
-    insert_package(conn, Package, lines)             a package of an order with its expected lines
-    get_package / packages_of_order / packages_of_wave / package_of_task / package_lines_of
+    insert_package(conn, Package, lines)             a package with its expected lines: (sku, units) of the
+                                                     package's order, or (sku, units, order id) in a merged one
+    get_package / packages_of_order (those carrying any of its units) / packages_of_wave / package_of_task
+    package_lines_of(conn, package_id, order_id=None)   all lines, or one order's
+    orders_of_package(conn, package_id)              the orders a package carries, its own order first
+    next_seq(conn, order_id)                         the number for the order's next own package
     set_package(conn, package_id, expected_state=…, **values)   conditional state change (False: moved already)
     set_verified(conn, package_id, {sku_id: qty})
     packed_to_ship(conn, limit)                      packed packages waiting for a waybill or ship-confirm
@@ -14,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from server.store.schema_fulfilment import package_lines, packages, waybills
 from shared.core.errors import NotFoundError
@@ -41,6 +45,7 @@ class PackageLine:
     sku_id: str
     qty: int
     verified_qty: int
+    order_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +67,15 @@ def _waybill(r: Any) -> StoredWaybill:
     return StoredWaybill(r.id, r.package_id, r.object_id, r.carrier_code, r.waybill_code, r.print_data, r.state)
 
 
-def insert_package(conn: Connection, package: Package, lines: Sequence[tuple[str, int]]) -> Package:
+def insert_package(conn: Connection, package: Package, lines: Sequence[tuple[str, int] | tuple[str, int, str]]) -> Package:
     now = utc_now()
     conn.execute(packages.insert().values(id=package.id, order_id=package.order_id, wave_id=package.wave_id,
                                           warehouse_id=package.warehouse_id, seq=package.seq, state=package.state,
                                           weight_g=package.weight_g, pack_task_id=package.pack_task_id, packed_by_user="",
                                           packed_by_device="", ship_error="", created_at=now, updated_at=now))
-    conn.execute(package_lines.insert(), [{"package_id": package.id, "line_no": i + 1, "sku_id": sku, "qty": qty, "verified_qty": 0}
-                                          for i, (sku, qty) in enumerate(lines)])
+    conn.execute(package_lines.insert(), [{"package_id": package.id, "line_no": i + 1, "sku_id": line[0], "qty": line[1],
+                                           "verified_qty": 0, "order_id": line[2] if len(line) > 2 else package.order_id}
+                                          for i, line in enumerate(lines)])
     return package
 
 
@@ -81,8 +87,25 @@ def get_package(conn: Connection, package_id: str) -> Package:
 
 
 def packages_of_order(conn: Connection, order_id: str) -> list[Package]:
-    rows = conn.execute(select(packages).where(packages.c.order_id == order_id).order_by(packages.c.seq))
+    """Every package with units of the order: its own, and merged packages led by another order."""
+    carrying = select(package_lines.c.package_id).where(package_lines.c.order_id == order_id)
+    rows = conn.execute(select(packages).where(or_(packages.c.order_id == order_id, packages.c.id.in_(carrying)))
+                        .order_by(packages.c.created_at, packages.c.seq, packages.c.id))
     return [_package(r) for r in rows]
+
+
+def next_seq(conn: Connection, order_id: str) -> int:
+    """The next package number of an order's own packages."""
+    return int(conn.execute(select(func.coalesce(func.max(packages.c.seq), 0)).where(packages.c.order_id == order_id)).scalar_one()) + 1
+
+
+def orders_of_package(conn: Connection, package_id: str) -> list[str]:
+    """The orders a package carries: its own order first, then the others of a merged package."""
+    own = conn.execute(select(packages.c.order_id).where(packages.c.id == package_id)).scalar_one()
+    others = conn.execute(select(package_lines.c.order_id).where(and_(package_lines.c.package_id == package_id,
+                                                                       package_lines.c.order_id.is_not(None)))
+                          .order_by(package_lines.c.line_no)).scalars().all()
+    return list(dict.fromkeys([own, *others]))
 
 
 def packages_of_wave(conn: Connection, wave_id: str) -> list[Package]:
@@ -95,9 +118,14 @@ def package_of_task(conn: Connection, task_id: str) -> Package | None:
     return None if row is None else _package(row)
 
 
-def package_lines_of(conn: Connection, package_id: str) -> list[PackageLine]:
+def package_lines_of(conn: Connection, package_id: str, order_id: str | None = None) -> list[PackageLine]:
+    """The package's lines, or only those of ``order_id`` (lines older than migration 0011 belong to
+    the package's own order)."""
+    row = conn.execute(select(packages.c.order_id).where(packages.c.id == package_id)).first()
+    own = row.order_id if row is not None else ""
     rows = conn.execute(select(package_lines).where(package_lines.c.package_id == package_id).order_by(package_lines.c.line_no))
-    return [PackageLine(int(r.line_no), r.sku_id, int(r.qty), int(r.verified_qty)) for r in rows]
+    lines = [PackageLine(int(r.line_no), r.sku_id, int(r.qty), int(r.verified_qty), r.order_id or own) for r in rows]
+    return lines if order_id is None else [ln for ln in lines if ln.order_id == order_id]
 
 
 def set_package(conn: Connection, package_id: str, *, expected_state: str | None = None, **values: Any) -> bool:
@@ -109,10 +137,14 @@ def set_package(conn: Connection, package_id: str, *, expected_state: str | None
 
 
 def set_verified(conn: Connection, package_id: str, verified: Mapping[str, int]) -> None:
+    """The counted units per SKU, spread over the package's lines of that SKU in line order."""
+    left = dict(verified)
     for line in package_lines_of(conn, package_id):
+        counted = min(line.qty, left.get(line.sku_id, 0))
+        left[line.sku_id] = left.get(line.sku_id, 0) - counted
         conn.execute(package_lines.update().where(and_(package_lines.c.package_id == package_id,
                                                        package_lines.c.line_no == line.line_no))
-                     .values(verified_qty=min(line.qty, verified.get(line.sku_id, 0))))
+                     .values(verified_qty=counted))
 
 
 def packed_to_ship(conn: Connection, limit: int = 100) -> list[Package]:

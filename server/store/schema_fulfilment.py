@@ -1,13 +1,15 @@
 """Tables for order fulfilment (waves, packages, e-waybills), on the one ``schema.metadata`` (imported
-at the end of ``schema``; a test checks the migrations agree). Migration 0009.
+at the end of ``schema``; a test checks the migrations agree). Migrations 0009 and 0011 (package lines name their order).
 
     waves           a batch of orders picked together: single-SKU bulk or multi-item with slots;
                     ``pick_task_id`` is the handheld pick task made for it
     wave_orders     the wave's orders, each with its slot (0 in a bulk wave)
-    packages        what leaves the warehouse in one box: an order has one, a split shipment several;
+    packages        what leaves the warehouse in one box: an order has one, a split shipment several,
+                    and a merged package (合单) carries several orders of one buyer to one address
+                    (``order_id`` is then the first of them, the lines name each unit's order);
                     ``pack_task_id`` the handheld pack-verify task; ``ship_error`` the last failed
                     waybill or ship-confirm attempt (retried by ``server.orders.fulfilment.ship_packed``)
-    package_lines   expected units per SKU and how many the pack verification counted
+    package_lines   expected units per SKU and order, and how many the pack verification counted
     waybills        e-waybills from the carrier, one per package; ``object_id`` is the idempotency key
                     sent to the carrier (the package id), so a retry can never buy a second waybill
 """
@@ -78,6 +80,8 @@ package_lines = Table(
     Column("sku_id", String(36), ForeignKey("skus.id"), nullable=False),
     Column("qty", BigInteger, nullable=False),
     Column("verified_qty", BigInteger, nullable=False, default=0),
+    Column("order_id", String(36), ForeignKey("orders.id"), nullable=True),  # NULL only in rows older than 0011
+    Index(None, "order_id"),
     CheckConstraint("qty > 0 AND verified_qty >= 0 AND verified_qty <= qty", name="qty"),
 )
 

@@ -68,6 +68,7 @@ class FulfilmentOrder:
     api_base_url: str
     lines: tuple[FulfilmentLine, ...]
     paid_at: str = ""  # ISO text, for ordering waves (earlier paid first)
+    buyer_open_id: str = ""
 
 
 def _wave(row: Any) -> Wave:
@@ -131,7 +132,7 @@ def fulfilment_orders(conn: Connection, order_ids: Sequence[str]) -> list[Fulfil
     """The orders (in the order asked), each with its mapped, unrefunded lines merged per SKU."""
     o, s = orders.c, shops.c
     heads = {r.id: r for r in conn.execute(select(o.id, o.shop_id, o.platform, o.platform_order_id, o.warehouse_id, o.state,
-                                                  o.receiver, o.paid_at, s.api_base_url).join(shops, s.id == o.shop_id)
+                                                  o.receiver, o.paid_at, o.buyer_open_id, s.api_base_url).join(shops, s.id == o.shop_id)
                                            .where(o.id.in_(list(order_ids))))}
     ln, sk = order_lines.c, skus.c
     per_order: dict[str, dict[str, FulfilmentLine]] = {oid: {} for oid in heads}
@@ -148,5 +149,5 @@ def fulfilment_orders(conn: Connection, order_ids: Sequence[str]) -> list[Fulfil
         receiver = h.receiver if isinstance(h.receiver, dict) else {}
         out.append(FulfilmentOrder(h.id, h.shop_id, h.platform, h.platform_order_id, h.warehouse_id, h.state, receiver,
                                    h.api_base_url or "", tuple(per_order[oid].values()),
-                                   h.paid_at.isoformat() if h.paid_at is not None else ""))
+                                   h.paid_at.isoformat() if h.paid_at is not None else "", h.buyer_open_id or ""))
     return out

@@ -83,7 +83,7 @@ def create(ctx: Ctx) -> Response:
                 raise RuleViolation("web.ord.wave.none_ready")
             choice = wave_rules.choose(conn, ready, limit=limit, now=ctx.now)  # priority and carrier rules
             created = fulfilment.create_waves(conn, form["warehouse"], choice.order_ids, slots=slots, hlc=ctx.store.clock.now(),
-                                              carrier_of=choice.carrier_of, splits=choice.splits,
+                                              carrier_of=choice.carrier_of, splits=choice.splits, merges=choice.merges,
                                               user_id=ctx.signed_in.account.id)
     except DomainError as exc:
         return _list(ctx, error=exc.message(ctx.lang), status=exc.http_status, form=form)

@@ -9,7 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fulfil.bad_slots": ("波次格口数必须至少为 1（当前 {slots}）", "A wave needs at least 1 slot (got {slots})"),
     "fulfil.duplicate_order": ("订单 {order} 重复出现在波次中", "Order {order} appears twice in the wave"),
     "fulfil.order_without_lines": ("订单 {order} 没有商品行", "Order {order} has no lines"),
+    "web.ord.pkg.merged": ("合单", "merged with"),  # a package carrying several orders, on the wave and shipment pages
     "fulfil.no_orders": ("没有可以组波次的订单", "No orders to put in a wave"),
+    "fulfil.bad_merge": ("合单 {orders} 无效：每单只能合入一组，且须同一店铺、同一买家",
+                         "Cannot merge {orders}: an order joins one group only, and all must share shop and buyer"),
     "fulfil.order_not_reviewed": ("订单 {order} 状态为 {state}，只有已审核的订单可以组波次",
                                   "Order {order} is {state}; only reviewed orders can go into a wave"),
     "fulfil.order_not_found": ("找不到订单：{order}", "Unknown order: {order}"),
@@ -24,6 +27,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fulfil.unsupported_platform": ("平台 {platform} 不支持发货回传", "Platform {platform} has no ship-confirm"),
     # order timeline entries (order_events.code)
     "fulfil.event.in_wave": ("已加入波次，等待拣货", "Put in a wave; waiting to be picked"),
+    "fulfil.event.in_wave_merged": ("已与订单 {merged_with} 合单（同一买家、同一地址，一个包裹），加入波次",
+                                    "Merged with order {merged_with} (same buyer and address, one parcel); put in a wave"),
+    "fulfil.event.unmerged": ("合单包裹已拆开（其中一单取消或缺货），本单单独验货发货",
+                              "The merged parcel was taken apart (an order in it was cancelled or short); this order packs on its own"),
+    "fulfil.event.repack": ("合单包裹已拆开，需重新验货", "The merged parcel was taken apart; pack this order again"),
     "fulfil.event.picked": ("拣货完成", "Picked"),
     "fulfil.event.short_picked": ("拣货缺货，已拣商品退回库位", "Short-picked; the picked units go back to their bins"),
     "fulfil.event.package_packed": ("包裹验货完成", "A package was verified"),

@@ -86,6 +86,12 @@ def order_key(platform: str, seed: int, number: int) -> str:
     }[platform]
 
 
+def buyer_of(number: int) -> int:
+    """The simulated buyer of order ``number``: each 12th order (11, 23, …) is a second order of the
+    buyer before it, to the same address, so the merge rule (合单) has work to do."""
+    return number - 1 if number % 12 == 11 else number
+
+
 def render(order: SimOrder) -> dict[str, Any]:
     payload = RENDERERS[order.platform](copy.deepcopy(TEMPLATES[order.platform]), order)
     return payload
@@ -96,7 +102,8 @@ def _taobao(t: dict[str, Any], o: SimOrder) -> dict[str, Any]:
     t.update(tid=int(o.key), created=china(o.created), modified=china(o.modified),
              pay_time=china(o.created + timedelta(seconds=20)), payment=yuan(o.paid_fen), total_fee=yuan(o.goods_fen),
              post_fee=yuan(o.freight_fen), discount_fee=yuan(o.discount_fen), adjust_fee="0.00", seller_memo=o.seller_memo,
-             status={"paid": "WAIT_SELLER_SEND_GOODS", "shipped": "WAIT_BUYER_CONFIRM_GOODS"}.get(o.status, "TRADE_CLOSED"))
+             status={"paid": "WAIT_SELLER_SEND_GOODS", "shipped": "WAIT_BUYER_CONFIRM_GOODS"}.get(o.status, "TRADE_CLOSED"),
+             buyer_open_uid=f"AAH{buyer_of(o.number):012d}", oaid=f"1T7Hnka{buyer_of(o.number):016d}")
     if o.status == "shipped":
         t["consign_time"] = china(o.modified)
     if o.presale:
@@ -139,7 +146,8 @@ def _douyin(t: dict[str, Any], o: SimOrder) -> dict[str, Any]:
              post_origin_amount=o.freight_fen, promotion_amount=o.discount_fen, promotion_shop_amount=o.discount_fen,
              promotion_platform_amount=0, promotion_talent_amount=0, promotion_pay_amount=0, modify_amount=0,
              modify_post_amount=0, shop_cost_amount=o.discount_fen, platform_cost_amount=0, only_platform_cost_amount=0,
-             author_cost_amount=0, seller_words=o.seller_memo, cancel_reason="买家取消" if status == 4 else "")
+             author_cost_amount=0, seller_words=o.seller_memo, cancel_reason="买家取消" if status == 4 else "",
+             doudian_open_id=f"1@#Vrt{buyer_of(o.number):016d}", open_address_id=f"#vAb{buyer_of(o.number):016d}=")
     template = t["sku_order_list"][0]
     t["sku_order_list"] = [dict(template, order_id=str(line.line_id), parent_order_id=o.key, sku_id=line.sku_id,
                                 product_id=line.item_id, product_name=line.title, code=line.code, out_sku_id=line.code,
@@ -175,6 +183,9 @@ def _pinduoduo(t: dict[str, Any], o: SimOrder) -> dict[str, Any]:
 def _shopify(t: dict[str, Any], o: SimOrder) -> dict[str, Any]:
     iso = lambda moment: moment.astimezone(SHOP_TZ).isoformat()  # noqa: E731
     number = 1000 + o.number
+    buyer = buyer_of(o.number)
+    t["customer"] = dict(t["customer"], id=7012345000000 + buyer)
+    t["shipping_address"] = dict(t["shipping_address"], address1=f"{100 + buyer} Main St")
     t.update(id=int(o.key), admin_graphql_api_id=f"gid://shopify/Order/{o.key}", name=f"#{number}", order_number=number,
              created_at=iso(o.created), updated_at=iso(o.modified), processed_at=iso(o.created), currency="USD",
              total_price=yuan(o.paid_fen), subtotal_price=yuan(o.goods_fen - o.discount_fen), total_tax="0.00",

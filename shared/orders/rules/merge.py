@@ -15,15 +15,21 @@ Without a merge rule the defaults above apply. Orders join a group only when the
 each has a mergeable status; an empty buyer id or address key never merges. Groups are disjoint,
 keep the candidates' order, and hold 2..max_orders orders (a larger set is cut into chunks in
 order; a chunk of one is left alone). A candidate without a platform is scoped by its shop only.
+
+``receiver_key(receiver)`` is the address key to merge on: the platform's (Taobao ``oaid``, Douyin
+``open_address_id``), else one made of the receiver's fields when none of them is masked (two masked
+names and phones can be two people), else ``None``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from shared.core.errors import ValidationError
+from shared.orders.model import Receiver
 from shared.orders.rules.fields import Reader, match_text
 from shared.orders.rules.scope import Scope, with_scope
 
@@ -103,3 +109,15 @@ def merge_groups(candidates: Sequence[MergeCandidate], policy: MergePolicy = Mer
                 groups.append(chunk)
     return groups
 
+
+
+def receiver_key(receiver: Receiver) -> str | None:
+    if receiver.address_key:
+        return receiver.address_key
+    region = receiver.region
+    fields = (receiver.name_masked, receiver.phone_masked, receiver.address_masked, region.country_code, region.province,
+              region.city, region.district, region.town)
+    if not receiver.address_masked.strip() or any("*" in f for f in fields):
+        return None
+    text = "\x1f".join(" ".join(f.split()).casefold() for f in fields)
+    return "fields:" + hashlib.sha256(text.encode()).hexdigest()

@@ -24,13 +24,14 @@ def make_shop(conn: Connection, warehouse_id: str, platform: str = "taobao", api
 
 def make_order(conn: Connection, shop_id: str, warehouse_id: str, lines: Sequence[tuple[str, int]], *,
                platform: str = "taobao", platform_order_id: str | None = None, state: str = "reviewed",
-               receiver: dict[str, object] | None = None, hlc: int = 0, reserve: bool = True) -> str:
+               receiver: dict[str, object] | None = None, hlc: int = 0, reserve: bool = True,
+               buyer_open_id: str | None = None) -> str:
     oid, now = new_id(), datetime.now(UTC)
     conn.execute(orders.insert().values(
         id=oid, shop_id=shop_id, platform=platform, platform_order_id=platform_order_id or new_id()[-12:],
         warehouse_id=warehouse_id, state=state, held_from=None, reasons=[], platform_status="paid",
         platform_status_raw="WAIT_SELLER_SEND_GOODS", placed_at=now, paid_at=now, modified_at=now, ship_by=None,
-        buyer_open_id=None, currency="CNY", goods_fen=100, freight_fen=0, discount_fen=0, paid_fen=100,
+        buyer_open_id=buyer_open_id, currency="CNY", goods_fen=100, freight_fen=0, discount_fen=0, paid_fen=100,
         receiver=receiver or RECEIVER, buyer_remark="", seller_remark="", seller_flag=None, flags={}, raw=json.dumps({}),
         version=1, ingested_at=now, updated_at=now))
     conn.execute(order_lines.insert(), [

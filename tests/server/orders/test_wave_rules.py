@@ -85,3 +85,41 @@ def test_a_split_rule_cuts_heavy_orders_into_parcels_under_the_weight_limit(ow: 
         created = fulfilment.create_waves(conn, ow.world.wh_a, choice.order_ids, slots=4, hlc=ow.hlc(),
                                           carrier_of=choice.carrier_of, splits=choice.splits)
     assert sum(len(w.package_ids) for w in created) == sum(units.values())
+
+
+def _merge_pairs(ow: OrderWorld, ready: list[str]) -> list[list[str]]:
+    from shared.orders.rules.merge import receiver_key
+
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    with ow.store.read() as conn:
+        for oid in ready:
+            order = reviewing.canonical_of(conn, order_store.get_order(conn, oid))
+            key = receiver_key(order.receiver)
+            if order.buyer_open_id and key:
+                groups.setdefault((order.shop_id, order.buyer_open_id, key), []).append(oid)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
+
+
+def test_one_buyers_orders_to_one_address_are_chosen_whole_as_one_merge_and_share_a_carrier(world: World) -> None:
+    ow = make_order_world(world, stock=1000, orders_per_shop=36, duplicate_rate=0.0)
+    with ow.store.read() as conn:
+        plan = reviewing.load_plan(conn)
+    for shop in ow.shops.values():
+        pull_shop(ow.store, shop.id, ow.http, until=ow.sim.now, plan=plan, sleep=lambda _s: None)
+    ready = _reviewed(ow)
+    pairs = _merge_pairs(ow, ready)
+    assert pairs  # the simulator's repeat buyers (every 12th order)
+    with ow.store.transaction() as conn:
+        order_rules.save_rule(conn, kind="carrier", name="YTO", position=1, definition=CARRIER)
+        everything = wave_rules.choose(conn, ready, limit=len(ready), now=ow.sim.now)
+        assert sorted(sorted(g) for g in everything.merges) == pairs
+        assert all(len({everything.carrier_of[oid] for oid in g}) == 1 for g in everything.merges)
+        first = min(everything.order_ids.index(g[0]) for g in everything.merges)
+        cut = wave_rules.choose(conn, ready, limit=first + 1, now=ow.sim.now)
+        assert len(cut.order_ids) == first + 2 and cut.merges == [everything.order_ids[first:first + 2]]
+        created = fulfilment.create_waves(conn, ow.world.wh_a, cut.order_ids, slots=50, hlc=ow.hlc(),
+                                          carrier_of=cut.carrier_of, merges=cut.merges)
+    assert sum(len(w.package_ids) for w in created) == len(cut.order_ids) - 1
+    with ow.store.transaction() as conn:
+        order_rules.save_rule(conn, kind="merge", name="no merging", position=1, definition={"enabled": False})
+        assert wave_rules.choose(conn, ready, limit=len(ready), now=ow.sim.now).merges == []

@@ -149,3 +149,20 @@ def test_wave_pages_need_waves_manage(world: World, browser: Browser) -> None:
     token = browser.csrf_from("/app/orders")
     assert browser.post("/app/shipments/ship", {"csrf_token": token}).status_code == 403
     assert browser.post("/app/waves", {"csrf_token": token, "warehouse": world.wh_a}).status_code == 403
+
+
+def test_a_merged_package_shows_every_order_it_carries_on_the_wave_and_shipments_pages(world: World, browser: Browser) -> None:
+    world.stock(world.sku, world.a2, 10)
+    with world.store.transaction() as conn:
+        shop = make_shop(conn, world.wh_a)
+        first, second = (make_order(conn, shop, world.wh_a, [(world.sku, 1)], platform_order_id=ref, buyer_open_id="b-1",
+                                    hlc=world.hlc()) for ref in ("TB-FIRST", "TB-SECOND"))
+        (wave,) = fulfilment.create_waves(conn, world.wh_a, [first, second], slots=8, hlc=world.hlc(), merges=[[first, second]])
+        (box,) = packages.packages_of_order(conn, second)
+        packages.set_package(conn, box.id, state="packed")
+    assert browser.login().status_code == 303
+    for lang, word in (("zh-CN", "合单"), ("en", "merged with")):
+        _lang(browser, lang)
+        for path in (f"/app/waves/{wave.wave_id}", "/app/shipments"):
+            row = re.search(rf'<tr data-package="{box.id}">(.*?)</tr>', browser.get(path, headers=HTML).text, re.S).group(1)
+            assert "TB-FIRST" in row and word in row and f'/app/orders/{second}"><code>TB-SECOND' in row

@@ -101,3 +101,17 @@ def test_merge_groups_are_disjoint_homogeneous_unshipped_and_bounded(given_candi
         assert all(not m.shipped and m.status == "paid" and m.buyer_open_id and m.address_key for m in members)
         if not across:
             assert len({m.seller_remark.strip().lower() for m in members}) == 1
+
+
+def test_receiver_key_is_the_platforms_key_else_unmasked_fields_else_none() -> None:
+    from shared.orders.model import Receiver, Region
+    from shared.orders.rules.merge import receiver_key
+
+    region = Region("IL", "Springfield", "", "", "US")
+    assert receiver_key(Receiver("张*", "138****0000", "文三路****", Region("浙江省"), address_key="oaid-1")) == "oaid-1"
+    assert receiver_key(Receiver("李**", "139****1234", "朝阳区***", Region("北京"))) is None  # masked: maybe two people
+    plain = receiver_key(Receiver("Jane Doe", "+1 217 555 0100", "123 Main St", region))
+    assert plain is not None and plain.startswith("fields:")
+    assert receiver_key(Receiver("jane  DOE", "+1 217 555 0100", "123 Main  St", region)) == plain  # case and spaces
+    assert receiver_key(Receiver("Jane Doe", "+1 217 555 0100", "125 Main St", region)) != plain
+    assert receiver_key(Receiver("Jane Doe", "+1 217 555 0100", "  ", region)) is None
