@@ -4,7 +4,8 @@ transaction; the I/O with the carrier and the platforms is in ``server.orders.sh
 
     create_waves(conn, warehouse_id, order_ids, *, slots, hlc, …) -> list[CreatedWave]
         reviewed → in_wave; one pick task per wave (slots = the orders' slots; bulk waves have none),
-        bins with stock in walking order; one package per order (or ``splits``); a ``merges`` group
+        bins with stock in walking order; one package per order (or ``splits``), named for the order's
+        carrier in ``carrier_of`` (its waybill comes from that carrier); a ``merges`` group
         (合单: one buyer, one address) is planned as one order: one slot, one package whose lines
         name each unit's order
     on_task_completed(conn, task, *, verified, user_id, device_id, hlc)     the sync hook (task.complete)
@@ -106,12 +107,13 @@ def create_waves(conn: Connection, warehouse_id: str, order_ids: Sequence[str], 
         package_ids = []
         for lead in planned.order_ids:
             group = members_of.get(lead, [lead])
+            carrier = (carrier_of or {}).get(lead, "")
             if len(group) > 1:
                 content = [(ln.sku_id, ln.qty, oid) for oid in group for ln in by_id[oid].lines]
-                package_ids.append(_new_package(conn, lead, wave.id, warehouse_id, 1, content))
+                package_ids.append(_new_package(conn, lead, wave.id, warehouse_id, 1, content, carrier))
             else:
                 parts = (splits or {}).get(lead) or [[(ln.sku_id, ln.qty) for ln in by_id[lead].lines]]
-                package_ids += [_new_package(conn, lead, wave.id, warehouse_id, seq, list(part))
+                package_ids += [_new_package(conn, lead, wave.id, warehouse_id, seq, list(part), carrier)
                                 for seq, part in enumerate(parts, start=1)]
             refs = {oid: by_id[oid].platform_order_id for oid in group}
             for oid in group:
@@ -139,9 +141,10 @@ def _merge_groups(merges: Sequence[Sequence[str]], by_id: Mapping[str, waves.Ful
 
 
 def _new_package(conn: Connection, order_id: str, wave_id: str | None, warehouse_id: str, seq: int,
-                 content: Sequence[tuple[str, int] | tuple[str, int, str]]) -> str:
+                 content: Sequence[tuple[str, int] | tuple[str, int, str]], carrier_code: str = "") -> str:
     pid = new_id()
-    packages.insert_package(conn, packages.Package(pid, order_id, wave_id, warehouse_id, seq, "open"), content)
+    packages.insert_package(conn, packages.Package(pid, order_id, wave_id, warehouse_id, seq, "open", carrier_code=carrier_code),
+                            content)
     return pid
 
 
@@ -313,7 +316,7 @@ def _unmerge(conn: Connection, order_ids: Sequence[str], *, hlc: int) -> list[st
             packages.set_package(conn, p.id, state="cancelled")
             for other in carried:
                 lines = [(ln.sku_id, ln.qty) for ln in packages.package_lines_of(conn, p.id, other)]
-                _new_package(conn, other, p.wave_id, p.warehouse_id, packages.next_seq(conn, other), lines)
+                _new_package(conn, other, p.wave_id, p.warehouse_id, packages.next_seq(conn, other), lines, p.carrier_code)
                 state = conn.execute(select(orders_table.c.state).where(orders_table.c.id == other)).scalar_one()
                 order_event(conn, other, state, state, "fulfil.event.unmerged", package_id=p.id)
             regrouped += [o for o in carried if o not in regrouped]

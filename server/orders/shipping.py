@@ -3,7 +3,8 @@ packages, ship-confirm to the platform, and cancelling the waybills of cancelled
 
     print_waybills(store, carrier, wave_id) -> ShipReport   waybills before packing (labels printed with the wave)
     ship_packed(store, carrier, post, *, limit=100) -> ShipReport
-        1. packed packages without a waybill get one (``CarrierClient``: ≤10 a call, idempotent by the
+        1. packed packages without a waybill get one from the package's carrier (the carrier rules'
+           choice, else the configured ``cp_code``; ``CarrierClient``: ≤10 a call, idempotent by the
            package id as ``object_id``, so a run killed after the call gets the same codes next time);
         2. an order whose packages are all packed with waybills is confirmed to its platform
            (``adapters.ship_confirm``) → order ``shipped``, timeline entry; a package is ``shipped``
@@ -67,7 +68,7 @@ def ship_packed(store: Store, carrier: CarrierClient, post: PlatformPoster, *, l
                     if packages.waybill_of(conn, p.id) is None]
     _issue(store, carrier, requests, report)
     for order_id in sorted(orders):
-        _confirm(store, carrier.cp_code, orders[order_id], post, report)
+        _confirm(store, orders[order_id], post, report)
     return report
 
 
@@ -101,22 +102,27 @@ def _request(conn: Any, package: packages.Package, carried: list[waves.Fulfilmen
 
 
 def _issue(store: Store, carrier: CarrierClient, requests: list[PackageRequest], report: ShipReport) -> None:
+    """Waybills for the packages, each from its carrier (the carrier rules' choice, else the default)."""
     if not requests:
         return
-    result = carrier.get_waybills(requests)
-    by_id = {r.object_id: r for r in requests}
-    with store.transaction() as conn:
-        for object_id, waybill in result.issued.items():
-            stored = packages.insert_waybill(conn, object_id, object_id, carrier.cp_code, waybill.waybill_code, waybill.print_data)
-            report.waybills[object_id] = stored.waybill_code
-            for order in waves.fulfilment_orders(conn, packages.orders_of_package(conn, object_id)):
-                fulfilment.order_event(conn, order.id, None, order.state, "fulfil.event.waybill", waybill=stored.waybill_code,
-                                       package_id=object_id)
-        for object_id, error in result.failed.items():
-            _failed(conn, by_id[object_id].object_id, error, "fulfil.event.waybill_failed", report)
+    with store.read() as conn:
+        cp_of = {r.object_id: packages.get_package(conn, r.object_id).carrier_code or carrier.cp_code for r in requests}
+    for cp_code in sorted(set(cp_of.values())):
+        batch = [r for r in requests if cp_of[r.object_id] == cp_code]
+        result = carrier.get_waybills(batch, cp_code)
+        by_id = {r.object_id: r for r in batch}
+        with store.transaction() as conn:
+            for object_id, waybill in result.issued.items():
+                stored = packages.insert_waybill(conn, object_id, object_id, cp_code, waybill.waybill_code, waybill.print_data)
+                report.waybills[object_id] = stored.waybill_code
+                for order in waves.fulfilment_orders(conn, packages.orders_of_package(conn, object_id)):
+                    fulfilment.order_event(conn, order.id, None, order.state, "fulfil.event.waybill",
+                                           waybill=stored.waybill_code, carrier=cp_code, package_id=object_id)
+            for object_id, error in result.failed.items():
+                _failed(conn, by_id[object_id].object_id, error, "fulfil.event.waybill_failed", report)
 
 
-def _confirm(store: Store, cp_code: str, order: waves.FulfilmentOrder, post: PlatformPoster, report: ShipReport) -> None:
+def _confirm(store: Store, order: waves.FulfilmentOrder, post: PlatformPoster, report: ShipReport) -> None:
     with store.read() as conn:
         state = waves.fulfilment_orders(conn, [order.id])[0].state
         live = [p for p in packages.packages_of_order(conn, order.id) if p.state != "cancelled"]
@@ -125,7 +131,7 @@ def _confirm(store: Store, cp_code: str, order: waves.FulfilmentOrder, post: Pla
         return
     first = bills[live[0].id]
     assert first is not None
-    request = ShipConfirm(order.platform, order.platform_order_id, first.waybill_code, cp_code)
+    request = ShipConfirm(order.platform, order.platform_order_id, first.waybill_code, first.carrier_code)
     try:
         status, body = post(order.api_base_url, build(request))
         check_answer(order.platform, status, body)
@@ -163,7 +169,7 @@ def cancel_waybills(store: Store, carrier: CarrierClient, *, limit: int = 100) -
     done: dict[str, str] = defaultdict(str)
     for bill in pending:
         try:
-            carrier.cancel(bill.waybill_code)
+            carrier.cancel(bill.waybill_code, bill.carrier_code)
         except DomainError as exc:
             if exc.code != "waybill.not_found":
                 continue  # try again next run

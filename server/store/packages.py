@@ -37,6 +37,7 @@ class Package:
     pack_task_id: str | None = None
     weight_g: int = 0
     ship_error: str = ""
+    carrier_code: str = ""  # the carrier rules' choice for the waybill; "" = the configured default
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,8 @@ class StoredWaybill:
 
 
 def _package(r: Any) -> Package:
-    return Package(r.id, r.order_id, r.wave_id, r.warehouse_id, int(r.seq), r.state, r.pack_task_id, int(r.weight_g), r.ship_error)
+    return Package(r.id, r.order_id, r.wave_id, r.warehouse_id, int(r.seq), r.state, r.pack_task_id, int(r.weight_g), r.ship_error,
+                   r.carrier_code)
 
 
 def _waybill(r: Any) -> StoredWaybill:
@@ -71,7 +73,8 @@ def insert_package(conn: Connection, package: Package, lines: Sequence[tuple[str
     now = utc_now()
     conn.execute(packages.insert().values(id=package.id, order_id=package.order_id, wave_id=package.wave_id,
                                           warehouse_id=package.warehouse_id, seq=package.seq, state=package.state,
-                                          weight_g=package.weight_g, pack_task_id=package.pack_task_id, packed_by_user="",
+                                          weight_g=package.weight_g, carrier_code=package.carrier_code,
+                                          pack_task_id=package.pack_task_id, packed_by_user="",
                                           packed_by_device="", ship_error="", created_at=now, updated_at=now))
     conn.execute(package_lines.insert(), [{"package_id": package.id, "line_no": i + 1, "sku_id": line[0], "qty": line[1],
                                            "verified_qty": 0, "order_id": line[2] if len(line) > 2 else package.order_id}

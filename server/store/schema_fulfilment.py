@@ -1,5 +1,5 @@
 """Tables for order fulfilment (waves, packages, e-waybills), on the one ``schema.metadata`` (imported
-at the end of ``schema``; a test checks the migrations agree). Migrations 0009 and 0011 (package lines name their order).
+at the end of ``schema``; a test checks the migrations agree). Migrations 0009 and 0011 (package lines name their order, packages their carrier).
 
     waves           a batch of orders picked together: single-SKU bulk or multi-item with slots;
                     ``pick_task_id`` is the handheld pick task made for it
@@ -58,6 +58,7 @@ packages = Table(
     Column("seq", Integer, nullable=False),  # 1, 2 … within the order
     Column("state", String(16), nullable=False),
     Column("weight_g", BigInteger, nullable=False, default=0),
+    Column("carrier_code", String(20), nullable=False, server_default=""),  # the carrier rules' choice; "" = the default
     Column("pack_task_id", String(36), nullable=True),
     Column("packed_by_user", String(64), nullable=False, default=""),
     Column("packed_by_device", String(36), nullable=False, default=""),

@@ -53,6 +53,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "waybill.carrier_unavailable": ("快递公司接口暂时不可用（{status}），请稍后重试",
                                     "The carrier's service is unavailable ({status}); try again later"),
     "waybill.carrier_error": ("快递公司拒绝取号：{code} {message}", "The carrier refused the waybill: {code} {message}"),
+    "waybill.not_subscribed": ("未订购快递公司 {carrier} 的电子面单服务（在菜鸟后台订购，或修改快递规则）",
+                               "No e-waybill subscription with carrier {carrier} (subscribe in Cainiao, or change the carrier rule)"),
     "waybill.not_found": ("找不到面单：{waybill}", "Unknown waybill: {waybill}"),
     "waybill.already_cancelled": ("面单 {waybill} 已取消", "Waybill {waybill} is already cancelled"),
     # handheld pack verify

@@ -7,7 +7,8 @@
 Idempotent by ``object_id``: the same object id (per carrier code) always gets the same waybill code,
 however often it is asked for. Faults for tests, in ``app.state.carrier``: ``fail_next`` (HTTP statuses
 answered before doing anything: 429, 502, 503 …) and ``lose_next`` (do the work, then answer 503 as
-if the response were lost). Errors use TOP's ``error_response`` shape.
+if the response were lost); ``subscribed``, the carrier codes the seller may take waybills from
+(others are refused with ``isv.cp-code-not-subscribed``). Errors use TOP's ``error_response`` shape.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.orders.adapters.ship_confirm import CARRIERS
 from server.orders.carrier.shapes import CANCEL_METHOD, GET_METHOD, REQUEST_PARAM, check_request
 from shared.core.errors import ValidationError
 
@@ -47,6 +49,7 @@ class CarrierSim:
     lose_next: int = 0
     calls: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    subscribed: frozenset[str] = frozenset(CARRIERS)  # the carriers the seller subscribed to (cp_codes)
 
     def waybill(self, cp_code: str, dto: Mapping[str, Any]) -> Issued:
         key = (cp_code, str(dto["object_id"]))
@@ -111,6 +114,8 @@ def _get(sim: CarrierSim, params: Mapping[str, Any]) -> JSONResponse:
         return error(15, "Remote service error", SUB_CODES[exc.code], exc.message("zh-CN"),
                      object_id=str(exc.details.get("object_id", "")))
     cp_code = str(body["cp_code"])
+    if cp_code not in sim.subscribed:  # [K] the seller has no waybill subscription (订购) with this carrier
+        return error(15, "Remote service error", "isv.cp-code-not-subscribed", f"未订购 {cp_code} 电子面单服务")
     modules = []
     for dto in dtos:
         w = sim.waybill(cp_code, dto)

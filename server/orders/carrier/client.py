@@ -68,22 +68,24 @@ class CarrierClient:
     backoff_s: float = 0.2
     sleep: Callable[[float], None] = time.sleep
 
-    def get_waybills(self, packages: Sequence[PackageRequest]) -> WaybillResult:
+    def get_waybills(self, packages: Sequence[PackageRequest], cp_code: str = "") -> WaybillResult:
+        """Waybills of carrier ``cp_code`` (default: the client's) for the packages."""
+        cp_code = cp_code or self.cp_code
         result = WaybillResult()
         sendable = []
         for p in packages:
             try:
-                check_request(request_body(self.cp_code, self.sender, [p]))
+                check_request(request_body(cp_code, self.sender, [p]))
                 sendable.append(p)
             except ValidationError as exc:
                 result.failed[p.object_id] = exc
         for start in range(0, len(sendable), MAX_PER_CALL):
-            self._batch(list(sendable[start:start + MAX_PER_CALL]), result)
+            self._batch(cp_code, list(sendable[start:start + MAX_PER_CALL]), result)
         return result
 
-    def _batch(self, batch: list[PackageRequest], result: WaybillResult) -> None:
+    def _batch(self, cp_code: str, batch: list[PackageRequest], result: WaybillResult) -> None:
         while batch:
-            params = {"method": GET_METHOD, REQUEST_PARAM: json.dumps(request_body(self.cp_code, self.sender, batch),
+            params = {"method": GET_METHOD, REQUEST_PARAM: json.dumps(request_body(cp_code, self.sender, batch),
                                                                       ensure_ascii=False)}
             try:
                 body = self._call(params)
@@ -96,6 +98,9 @@ class CarrierClient:
                 return
             culprit = str(error.get("object_id") or "")
             code = OBJECT_ERRORS.get(str(error.get("sub_code")), "")
+            if error.get("sub_code") == "isv.cp-code-not-subscribed":
+                result.failed.update({p.object_id: RuleViolation("waybill.not_subscribed", carrier=cp_code) for p in batch})
+                return
             if not culprit or not code or culprit not in {p.object_id for p in batch}:
                 failure = RuleViolation("waybill.carrier_error", code=str(error.get("sub_code", "")),
                                         message=str(error.get("sub_msg", ""))[:200])
@@ -105,8 +110,8 @@ class CarrierClient:
             result.failed[culprit] = ValidationError(code, **{key: str(error.get("sub_msg", ""))[:200]}, object_id=culprit)
             batch = [p for p in batch if p.object_id != culprit]
 
-    def cancel(self, waybill_code: str) -> None:
-        body = self._call({"method": CANCEL_METHOD, "cp_code": self.cp_code, "waybill_code": waybill_code})
+    def cancel(self, waybill_code: str, cp_code: str = "") -> None:
+        body = self._call({"method": CANCEL_METHOD, "cp_code": cp_code or self.cp_code, "waybill_code": waybill_code})
         error = body.get("error_response")
         if error is not None:
             if error.get("sub_code") == "isv.waybill-not-exist":

@@ -31,6 +31,7 @@ from shared.orders.rules.fields import MAX_LIST, Reader, province_key
 from shared.orders.rules.scope import Scope, with_scope
 
 MAX_WEIGHT_G = 10**7  # 10 t: anything above is a unit mix-up
+MAX_CARRIER_CODE = 19  # Cainiao's cp_code is shorter than 20 characters
 MAX_ZONES = 50
 
 
@@ -87,6 +88,8 @@ class CarrierRule:
                    min_weight_g=reader.integer("min_weight_g", default=0, maximum=MAX_WEIGHT_G),
                    max_weight_g=reader.integer("max_weight_g", default=MAX_WEIGHT_G, maximum=MAX_WEIGHT_G),
                    exclude_provinces=reader.texts("exclude_provinces"), scope=Scope.parse(reader))
+        if len(rule.carrier_code) > MAX_CARRIER_CODE:
+            reader.fail("carrier_code", f"a carrier code (cp_code) has at most {MAX_CARRIER_CODE} characters")
         if rule.max_weight_g < rule.min_weight_g:
             reader.fail("max_weight_g", f"is below min_weight_g {rule.min_weight_g}")
         if sum(len(zone.provinces) for zone in zones) > MAX_LIST:

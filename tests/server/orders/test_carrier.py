@@ -85,7 +85,7 @@ def test_carrier_refuses_bad_address_naming_the_object_and_the_client_sends_the_
     body = request_body("YTO", SENDER, [package(1), bad])
     answer = http.post("/cainiao/router/rest", data={"method": GET_METHOD, REQUEST_PARAM: json.dumps(body)}).json()
     assert answer["error_response"]["sub_code"] == "isv.address-invalid" and answer["error_response"]["object_id"] == "pkg-002"
-    client._batch([package(1), bad], result := client.get_waybills([]))  # remote refusal path, bypassing the local check
+    client._batch("YTO", [package(1), bad], result := client.get_waybills([]))  # remote refusal path, bypassing the local check
     assert set(result.issued) == {"pkg-001"} and result.failed["pkg-002"].code == "waybill.bad_address"
 
 

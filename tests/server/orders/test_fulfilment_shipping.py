@@ -37,13 +37,14 @@ class Rig:
     def paid_key(self, n: int = 0) -> str:
         return [k for k, o in self.sim.orders["taobao"].items() if o.status == "paid"][n]
 
-    def packed_order(self, key: str, splits: bool = False) -> str:
+    def packed_order(self, key: str, splits: bool = False, carrier: str = "") -> str:
         w = self.world
         with w.store.transaction() as conn:
             shop = make_shop(conn, w.wh_a)
             oid = make_order(conn, shop, w.wh_a, [(w.sku, 2), (w.sku2, 1)], platform_order_id=key, hlc=w.hlc())
             split = {oid: [[(w.sku, 2)], [(w.sku2, 1)]]} if splits else None
-            (wave,) = fulfilment.create_waves(conn, w.wh_a, [oid], slots=4, hlc=w.hlc(), splits=split)
+            (wave,) = fulfilment.create_waves(conn, w.wh_a, [oid], slots=4, hlc=w.hlc(), splits=split,
+                                              carrier_of={oid: carrier} if carrier else None)
             t = tasks.complete(conn, wave.pick_task_id, device_id="d", hlc=w.hlc())
             fulfilment.on_task_completed(conn, t, verified=[], user_id="u", device_id="d", hlc=w.hlc())
             for p in packages.packages_of_order(conn, oid):
@@ -148,3 +149,37 @@ def test_print_waybills_with_the_wave_then_pack_tasks_carry_the_code_and_shippin
     assert report.shipped == [oid] and report.waybills == {}
     assert rig.carrier_app.state.carrier.calls == calls  # type: ignore[attr-defined]
     assert [r.body["out_sid"] for r in rig.sim.received if r.kind == "ship"] == [code]
+
+
+def test_each_package_gets_its_waybill_from_the_carrier_the_rules_chose(world: World) -> None:
+    rig = Rig(world)
+    keys = (rig.paid_key(0), rig.paid_key(1))
+    zto = rig.packed_order(keys[0], carrier="ZTO")
+    default = rig.packed_order(keys[1])  # no carrier rule took it: the configured carrier (YTO)
+    report = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert sorted(report.shipped) == sorted([zto, default]) and not report.failed
+    ships = {r.body["tid"]: (r.body["company_code"], r.body["out_sid"]) for r in rig.sim.received if r.kind == "ship"}
+    assert ships[keys[0]][0] == "ZTO" and ships[keys[0]][1].startswith("ZTO")
+    assert ships[keys[1]][0] == "YTO" and ships[keys[1]][1].startswith("YTO")
+    with world.store.read() as conn:
+        (box,) = packages.packages_of_order(conn, zto)
+        bill = packages.waybill_of(conn, box.id)
+        assert box.carrier_code == "ZTO" and bill is not None and bill.carrier_code == "ZTO"
+
+
+def test_a_carrier_without_a_waybill_subscription_is_refused_kept_and_cancelled_at_the_right_carrier(world: World) -> None:
+    rig = Rig(world)
+    sim = rig.carrier_app.state.carrier  # type: ignore[attr-defined]
+    sim.subscribed = frozenset({"YTO", "ZTO"})
+    sf = rig.packed_order(rig.paid_key(0), carrier="SF")
+    report = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert list(report.failed.values()) == ["waybill.not_subscribed"] and rig.state(sf) == "packed"
+    with world.store.read() as conn:
+        assert "SF" in packages.packages_of_order(conn, sf)[0].ship_error
+    zto = rig.packed_order("no-such-trade", carrier="ZTO")  # waybill issued, the platform refuses the confirm
+    shipping.ship_packed(world.store, rig.carrier, rig.post)
+    with world.store.transaction() as conn:
+        order_store.set_state(conn, zto, "cancel_requested", expected_state="packed")
+        assert fulfilment.process_cancel_requests(conn, hlc=world.hlc()) == [zto]
+    assert shipping.cancel_waybills(world.store, rig.carrier) == 1
+    assert [(cp, w.cancelled) for (cp, _o), w in sim.issued.items()] == [("ZTO", True)]
