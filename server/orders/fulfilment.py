@@ -39,6 +39,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from server.orders import parts
 from server.store import moves, order_events, order_stock, packages, tasks, waves
 from server.store import orders as order_store
 from server.store.schema_orders import orders as orders_table
@@ -208,6 +209,7 @@ def _picked(conn: Connection, wave: waves.Wave, task: tasks.Task, *, user_id: st
             after = State.CANCELLED if order.state == State.CANCEL_REQUESTED else SHORT_PICKED
             code = "fulfil.event.cancelled_return" if after == State.CANCELLED else "fulfil.event.short_picked"
             move_order(conn, oid, order.state, after, code, actor=user_id, source=source, short=short_of.get(oid, {}))
+            parts.on_part_shipped(conn, oid)  # a cancelled part may end its split parent
             continue
         move_order(conn, oid, IN_WAVE, PICKED, "fulfil.event.picked", actor=user_id, source=source, pick_task_id=task.id)
         picked.append(oid)
@@ -360,6 +362,7 @@ def process_cancel_requests(conn: Connection, *, hlc: int, limit: int = 200) -> 
                 units[ln.sku_id] += ln.qty
         _open_return(conn, wave, oid, units, hlc=hlc)
         move_order(conn, oid, State.CANCEL_REQUESTED, State.CANCELLED, "fulfil.event.cancelled_return", returned=dict(units))
+        parts.on_part_shipped(conn, oid)
         _repack(conn, [o for o in regrouped if o != oid], hlc=hlc)
         done.append(oid)
     return done

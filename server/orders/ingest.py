@@ -11,7 +11,10 @@
    Orders, lines and timeline rows are inserted with ``executemany``; the raw payload is kept.
 3. **updates**: the new platform data and ``pipeline.next_state``; reservations are released when the
    order ends (cancelled / refunded / shipped on the platform) and the shop's SKUs are queued for a
-   stock push; an order in fulfilment becomes ``cancel_requested`` instead.
+   stock push; an order in fulfilment becomes ``cancel_requested`` instead. Look-ups find the order as
+   the platform sent it (part 0), never its parts. A split parent (拆单) takes the new data and each of
+   its parts follows (``parts.follow_platform``: ``pipeline.next_part_state``, reservations released as
+   above, a part in fulfilment asked to cancel); the parent settles once every part is over.
 Every state change (and every applied platform update) appends a timeline row (``order_events``).
 Orders whose ``shop_id`` is not the shop's are skipped (an adapter called with the wrong shop).
 
@@ -29,15 +32,17 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from server.orders import parts
 from server.orders import review as reviewing
 from server.orders.mapping import load_mapper, unmapped_reason
-from server.store import audit, bulk, order_events, order_stock, stock_push_queue
+from server.store import audit, bulk, order_events, order_parts, order_stock, stock_push_queue
 from server.store import orders as order_store
 from server.store.shops import Shop
 from shared.core.time import utc_now
 from shared.orders.ids import new_ids
 from shared.orders.model import CanonicalOrder, OrderStatus, RefundState
-from shared.orders.pipeline import MAP, State, first_state, is_newer, next_state, releases_stock
+from shared.orders.parts import ShipLine
+from shared.orders.pipeline import FULFILLED, MAP, State, first_state, is_newer, next_state, releases_stock
 
 _END_CODES = {State.CANCELLED: "order.cancelled", State.CANCEL_REQUESTED: "order.cancel_requested",
               State.SHIPPED_ON_PLATFORM: "order.shipped_on_platform"}
@@ -126,12 +131,13 @@ def _insert_new(conn: Connection, shop: Shop, fresh: list[Prepared], events: lis
         return
     mapper = load_mapper(conn, shop.platform, shop.id, [line for item in fresh for line in item.order.lines])
     now = bulk.db_time(conn)
-    staged: list[tuple[Prepared, str, list[tuple[str | None, int]], str, list[dict[str, Any]]]] = []
+    staged: list[tuple[Prepared, str, list[tuple[str | None, int]], str, list[dict[str, Any]], list[str]]] = []
     candidates = []
     order_ids = new_ids(len(fresh))
     line_ids = iter(new_ids(sum(len(item.order.lines) for item in fresh)))
     for item, order_id in zip(fresh, order_ids):
         order = item.order
+        ids = [next(line_ids) for _ in order.lines]
         mapped = [mapper.map(line) for line in order.lines]
         state, reasons = first_state(order.status), []
         if state == MAP:
@@ -140,34 +146,44 @@ def _insert_new(conn: Connection, shop: Shop, fresh: list[Prepared], events: lis
         events.append(order_events.OrderEvent(order_id, None, state, reasons[0]["code"] if reasons else "order.ingested",
                                               details=reasons[0]["details"] if reasons else {}))
         if state == State.PENDING_REVIEW and plan is not None:
-            lines = tuple((sku, line.qty * pack) for line, (sku, pack) in zip(order.lines, mapped)
-                          if sku and line.refund is not RefundState.REFUNDED)
-            candidates.append(reviewing.Candidate(order_id, order, shop.warehouse_id, lines, item.outcome))  # type: ignore[arg-type]
-        staged.append((item, order_id, mapped, state, reasons))
+            shipped = [(line_id, sku, line.qty, line.qty * pack) for line_id, line, (sku, pack) in zip(ids, order.lines, mapped)
+                       if sku and line.refund is not RefundState.REFUNDED]
+            units = tuple((sku, base) for _, sku, _, base in shipped)
+            candidates.append(reviewing.Candidate(order_id, order, shop.warehouse_id, units, item.outcome,  # type: ignore[arg-type]
+                                                  split_lines=tuple(ShipLine(*line) for line in shipped)))
+        staged.append((item, order_id, mapped, state, reasons, ids))
     decided = {d.order_id: d for d in reviewing.decide(conn, candidates, plan, hlc=hlc)} if candidates and plan else {}
     order_rows, line_rows = [], []
-    for item, order_id, mapped, state, reasons in staged:
+    for item, order_id, mapped, state, reasons, ids in staged:
         order = item.order
         decision = decided.get(order_id)
         if decision is not None:
             events.append(order_events.OrderEvent(order_id, state, decision.state, decision.code, details=decision.details))
             state, reasons = decision.state, decision.reasons
-        order_rows.append(order_store.order_row(conn, order, order_id=order_id, warehouse_id=shop.warehouse_id,
+        warehouse_id = decision.warehouse_id if decision is not None and decision.warehouse_id else shop.warehouse_id
+        order_rows.append(order_store.order_row(conn, order, order_id=order_id, warehouse_id=warehouse_id,
                                                 state=state, reasons=reasons, now=now, raw_text=item.raw_text))
-        line_rows.extend(order_store.line_rows(order_id, order.lines, mapped, [next(line_ids) for _ in order.lines]))
+        line_rows.extend(order_store.line_rows(order_id, order.lines, mapped, ids))
         result.created[order.platform_order_id] = order_id
         result.states[order_id] = state
     order_store.insert_orders(conn, order_rows)
     order_store.insert_lines(conn, line_rows)
-    for item, order_id, _mapped, _state, _reasons in staged:  # gift lines the review added (reserved with the order)
+    for item, order_id, _mapped, _state, _reasons, _ids in staged:  # gift lines the review added (reserved with the order)
         decision = decided.get(order_id)
         if decision is not None and decision.gifts:
             order_store.add_gift_lines(conn, order_id, decision.gifts, first_line_no=len(item.order.lines) + 1)
+        if decision is not None and decision.parts:  # split: the parts, reserved by the review
+            events.extend(parts.write_parts(conn, order_id, decision.parts))
 
 
 def _update(conn: Connection, head: order_store.OrderHead, item: Prepared, events: list[order_events.OrderEvent],
             result: IngestResult, *, hlc: int, plan: reviewing.ReviewPlan | None, source: str) -> None:
     order = item.order
+    # a split parent (settled as shipped it still passes cancels on to its parts; settled as cancelled or
+    # shipped on the platform its parts are over and it takes the update like any ended order)
+    if head.state == State.SPLIT or (head.state == FULFILLED and order_parts.parts_of(conn, head.id)):
+        _update_split(conn, head, item, events, result, hlc=hlc, plan=plan, source=source)
+        return
     reserved = (head.state in (State.AWAITING_PAYMENT, State.PLATFORM_HOLD) and order.status is OrderStatus.PAID
                 and bool(order_stock.open_reservations(conn, head.id)))
     target = next_state(head.state, order.status, reserved=reserved)
@@ -176,13 +192,8 @@ def _update(conn: Connection, head: order_store.OrderHead, item: Prepared, event
     code, details = _END_CODES.get(target, "order.updated") if target != head.state else "order.updated", {}
     if target == MAP:
         target, reasons, code, details = _remap(conn, stored)
-    order_store.update_from_platform(conn, [{
-        "order_id": head.id, "expected_version": head.version, "state": target, "reasons": reasons,
-        "platform_status": order.status.value, "platform_status_raw": order.platform_status[:64],
-        "modified_at": order.modified_at, "paid_at": order.paid_at, "seller_remark": order.seller_remark,
-        "buyer_remark": order.buyer_remark, "paid_fen": order.amounts.paid_fen, "raw": item.raw_text,
-        "flags": order_store.flags_json(order),
-        "updated_at": utc_now()}])
+    order_store.update_from_platform(conn, [{"order_id": head.id, "expected_version": head.version, "state": target,
+                                             "reasons": reasons, **_platform_values(item)}])
     order_store.set_line_refunds(conn, head.id, {line.line_id: line.refund.value for line in order.lines})
     events.append(order_events.OrderEvent(head.id, head.state, target, code,
                                           details={"status": order.status.value, **details}))
@@ -195,6 +206,41 @@ def _update(conn: Connection, head: order_store.OrderHead, item: Prepared, event
         events.clear()
         with audit.acting(audit.current_actor()[0], source or audit.current_actor()[1]):
             result.states[head.id] = reviewing.review(conn, head.id, plan, hlc=hlc)
+
+
+def _platform_values(item: Prepared) -> dict[str, Any]:
+    order = item.order
+    return {"platform_status": order.status.value, "platform_status_raw": order.platform_status[:64],
+            "modified_at": order.modified_at, "paid_at": order.paid_at, "seller_remark": order.seller_remark,
+            "buyer_remark": order.buyer_remark, "paid_fen": order.amounts.paid_fen, "raw": item.raw_text,
+            "flags": order_store.flags_json(order), "updated_at": utc_now()}
+
+
+def _update_split(conn: Connection, head: order_store.OrderHead, item: Prepared, events: list[order_events.OrderEvent],
+                  result: IngestResult, *, hlc: int, plan: reviewing.ReviewPlan | None, source: str) -> None:
+    """A newer platform update of a split parent: its data changes, its state only by its parts'."""
+    order = item.order
+    stored = order_store.get_order(conn, head.id)
+    values = _platform_values(item)
+    order_store.update_from_platform(conn, [{"order_id": head.id, "expected_version": head.version, "state": head.state,
+                                             "reasons": stored.reasons, **values}])
+    refunds = {line.line_id: line.refund.value for line in order.lines}
+    order_store.set_line_refunds(conn, head.id, refunds)
+    events.append(order_events.OrderEvent(head.id, head.state, head.state, "order.updated",
+                                          details={"status": order.status.value}))
+    followed = parts.follow_platform(conn, head.id, order.status, values, refunds, hlc=hlc)
+    events.extend(followed.events)
+    settled = parts.settle(conn, head.id)
+    events.extend(settled)
+    stock_push_queue.enqueue_skus(conn, followed.released)
+    result.updated[order.platform_order_id] = head.id
+    result.states[head.id] = settled[-1].to_state if settled else head.state
+    if followed.to_review and plan is not None:
+        _append_events(conn, events, source)
+        events.clear()
+        with audit.acting(audit.current_actor()[0], source or audit.current_actor()[1]):
+            for part_id in followed.to_review:
+                result.states[part_id] = reviewing.review(conn, part_id, plan, hlc=hlc)
 
 
 def _remap(conn: Connection, stored: order_store.StoredOrder) -> tuple[str, list[dict[str, Any]], str, dict[str, Any]]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from server.orders import fulfilment
+from server.orders import fulfilment, parts
 from server.orders.adapters.ship_confirm import HttpRequest, ShipConfirm, build, check_answer
 from server.orders.carrier.client import CarrierClient
 from server.orders.carrier.shapes import Address, PackageRequest, Party
@@ -144,6 +144,7 @@ def _confirm(store: Store, order: waves.FulfilmentOrder, post: PlatformPoster, r
     with store.transaction() as conn:
         fulfilment.move_order(conn, order.id, fulfilment.PACKED, fulfilment.SHIPPED, "fulfil.event.shipped",
                               waybill=",".join(b.waybill_code for b in bills.values() if b is not None))
+        parts.on_part_shipped(conn, order.id)  # the last part of a split order ships its parent
         for p in live:
             carried = waves.fulfilment_orders(conn, packages.orders_of_package(conn, p.id))
             if all(o.state == fulfilment.SHIPPED for o in carried):

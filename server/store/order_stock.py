@@ -57,6 +57,12 @@ def _available(conn: Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str
     return found
 
 
+def available(conn: Connection, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """What can still be reserved of each (SKU, warehouse) pair (rows locked on PostgreSQL, as when
+    reserving); a pair without a stock row is absent."""
+    return _available(conn, sorted(set(pairs)))
+
+
 def reserve_orders(conn: Connection, requests: Sequence[StockRequest], *, hlc: int
                    ) -> tuple[dict[str, list[str]], dict[str, list[Shortage]]]:
     """Reserve every request's lines, or none of them. Returns (order id → reservation ids,

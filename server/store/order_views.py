@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from server.store.schema import skus
+from server.store.schema import skus, warehouses
 from server.store.schema_orders import order_lines, order_rules, orders
 from shared.core.errors import NotFoundError, ValidationError
 
@@ -36,6 +36,7 @@ class OrderRow:
     placed_at: datetime
     modified_at: datetime
     reasons: list[dict[str, Any]]
+    part_no: int = 0  # a part (子单) of a split order: 1..n
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,20 @@ class OrderDetail:
     buyer_remark: str
     seller_remark: str
     lines: tuple[DetailLine, ...]
+    parent_order_id: str | None = None  # a part: the order it was split from
+    part_no: int = 0
+    warehouse_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PartRow:
+    """One part (子单) of a split order, for its parent's page."""
+
+    id: str
+    part_no: int
+    warehouse_code: str
+    state: str
+    paid_fen: int
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -115,7 +130,7 @@ def list_orders(conn: Connection, flt: OrderFilter, *, after: tuple[str | int | 
     count = (select(func.count()).select_from(order_lines).where(order_lines.c.order_id == o.id)
              .correlate(orders).scalar_subquery())
     query = select(o.id, o.platform, o.shop_id, o.platform_order_id, o.state, o.paid_fen, count.label("n_lines"),
-                   o.buyer_remark, o.placed_at, o.modified_at, o.reasons)
+                   o.buyer_remark, o.placed_at, o.modified_at, o.reasons, o.part_no)
     if flt.state:
         query = query.where(o.state == flt.state)
     if flt.shop_id:
@@ -129,7 +144,7 @@ def list_orders(conn: Connection, flt: OrderFilter, *, after: tuple[str | int | 
         query = query.where(or_(o.placed_at < placed, and_(o.placed_at == placed, o.id < last_id)))
     rows = conn.execute(query.order_by(o.placed_at.desc(), o.id.desc()).limit(size + 1))
     return [OrderRow(r.id, r.platform, r.shop_id, r.platform_order_id, r.state, int(r.paid_fen), int(r.n_lines),
-                     r.buyer_remark, aware(r.placed_at), aware(r.modified_at), list(r.reasons or []))  # type: ignore[arg-type]
+                     r.buyer_remark, aware(r.placed_at), aware(r.modified_at), list(r.reasons or []), int(r.part_no))  # type: ignore[arg-type]
             for r in rows]
 
 
@@ -178,6 +193,7 @@ def order_detail(conn: Connection, order_id: str) -> OrderDetail:
                          .select_from(order_lines.outerjoin(skus, skus.c.id == lc.sku_id))
                          .where(lc.order_id == order_id).order_by(lc.line_no))
     receiver = dict(row.receiver or {})
+    code = conn.execute(select(warehouses.c.code).where(warehouses.c.id == row.warehouse_id)).scalar_one_or_none()
     return OrderDetail(
         row.id, row.shop_id, row.platform, row.platform_order_id, row.warehouse_id, row.state, row.held_from,
         list(row.reasons or []), row.platform_status, row.platform_status_raw, aware(row.placed_at),  # type: ignore[arg-type]
@@ -186,7 +202,17 @@ def order_detail(conn: Connection, order_id: str) -> OrderDetail:
         {k: str(receiver.get(k) or "") for k in _RECEIVER_FIELDS}, row.buyer_remark, row.seller_remark,
         tuple(DetailLine(r.line_no, r.title, r.spec, r.platform_sku_id, r.seller_sku_code, int(r.qty), r.code or "",
                          int(r.qty_base), int(r.unit_price_fen), None if r.paid_fen is None else int(r.paid_fen),
-                         r.refund, bool(r.is_gift)) for r in lines))
+                         r.refund, bool(r.is_gift)) for r in lines),
+        row.parent_order_id, int(row.part_no), code or "")
+
+
+def parts_of(conn: Connection, order_id: str) -> list[PartRow]:
+    """The parts of a split order, by part number (none for any other order)."""
+    o = orders.c
+    rows = conn.execute(select(o.id, o.part_no, warehouses.c.code, o.state, o.paid_fen)
+                        .join(warehouses, warehouses.c.id == o.warehouse_id)
+                        .where(o.parent_order_id == order_id).order_by(o.part_no))
+    return [PartRow(r.id, int(r.part_no), r.code, r.state, int(r.paid_fen)) for r in rows]
 
 
 def sku_codes(conn: Connection, ids: Iterable[str]) -> dict[str, str]:

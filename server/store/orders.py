@@ -54,6 +54,7 @@ class StoredLine:
     qty_base: int
     refund: str
     is_gift: bool = False
+    platform_line_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,12 @@ class StoredOrder:
     paid_fen: int
     buyer_open_id: str | None
     lines: tuple[StoredLine, ...]
+    parent_order_id: str | None = None  # a part (子单) of a split order
+    part_no: int = 0  # 1..n for a part, 0 for an order as the platform sent it
+
+    @property
+    def is_part(self) -> bool:
+        return self.part_no > 0
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -162,13 +169,14 @@ def insert_lines(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
 
 
 def heads(conn: Connection, shop_id: str, platform_order_ids: Iterable[str]) -> dict[str, OrderHead]:
-    """The stored orders of ``shop_id`` among ``platform_order_ids``, by platform order id."""
+    """The stored orders of ``shop_id`` among ``platform_order_ids``, by platform order id (the order as the
+    platform sent it, never one of its parts)."""
     found: dict[str, OrderHead] = {}
     ids = list(set(platform_order_ids))
     o = orders.c
     for i in range(0, len(ids), 900):
         query = (select(o.id, o.platform_order_id, o.state, o.modified_at, o.version)
-                 .where(and_(o.shop_id == shop_id, o.platform_order_id.in_(ids[i:i + 900]))))
+                 .where(and_(o.shop_id == shop_id, o.part_no == 0, o.platform_order_id.in_(ids[i:i + 900]))))
         for r in conn.execute(query):
             found[r.platform_order_id] = OrderHead(r.id, r.platform_order_id, r.state, aware(r.modified_at), r.version)  # type: ignore[arg-type]
     return found
@@ -218,6 +226,11 @@ def set_state(conn: Connection, order_id: str, state: str, *, reasons: Sequence[
         raise RuleViolation("order.bad_transition", state=current.state, action=state)
 
 
+def set_warehouse(conn: Connection, order_id: str, warehouse_id: str) -> None:
+    """Ship the order from another warehouse (rerouted at review, before it reserves there)."""
+    conn.execute(update(orders).where(orders.c.id == order_id).values(warehouse_id=warehouse_id))
+
+
 def set_line_skus(conn: Connection, mapped: Mapping[str, tuple[str, int]]) -> None:
     """Line id → (sku_id, qty_base) for lines mapped later (exception resolved)."""
     for line_id, (sku_id, qty_base) in mapped.items():
@@ -226,7 +239,7 @@ def set_line_skus(conn: Connection, mapped: Mapping[str, tuple[str, int]]) -> No
 
 def _line(r: Any) -> StoredLine:
     return StoredLine(r.id, r.line_no, r.platform_sku_id, r.seller_sku_code, r.title, int(r.qty), r.sku_id,
-                      int(r.qty_base), r.refund, bool(r.is_gift))
+                      int(r.qty_base), r.refund, bool(r.is_gift), r.platform_line_id)
 
 
 def get_order(conn: Connection, order_id: str) -> StoredOrder:
@@ -236,11 +249,13 @@ def get_order(conn: Connection, order_id: str) -> StoredOrder:
     lines = conn.execute(select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_no))
     return StoredOrder(row.id, row.shop_id, row.platform, row.platform_order_id, row.warehouse_id, row.state,
                        row.held_from, list(row.reasons or []), row.platform_status, aware(row.modified_at),  # type: ignore[arg-type]
-                       int(row.version), int(row.paid_fen), row.buyer_open_id, tuple(_line(r) for r in lines))
+                       int(row.version), int(row.paid_fen), row.buyer_open_id, tuple(_line(r) for r in lines),
+                       row.parent_order_id, int(row.part_no))
 
 
 def find_order(conn: Connection, shop_id: str, platform_order_id: str) -> StoredOrder:
-    row = conn.execute(select(orders.c.id).where(and_(orders.c.shop_id == shop_id,
+    """The order as the platform sent it (part 0; a split one is the parent of its parts)."""
+    row = conn.execute(select(orders.c.id).where(and_(orders.c.shop_id == shop_id, orders.c.part_no == 0,
                                                       orders.c.platform_order_id == platform_order_id))).first()
     if row is None:
         raise NotFoundError("order.not_found", order=platform_order_id)

@@ -3,8 +3,10 @@
 
     shops              a platform shop: its warehouse, safety stock and push ratio, API base URL
     shop_cursors       per shop: modified-time through which every order is stored, and the page in progress
-    orders             one row per (shop, platform order id); ``state`` is the pipeline state
-                       (shared.orders.pipeline), ``platform_status`` the canonical platform status
+    orders             one row per (shop, platform order id, part no); ``state`` is the pipeline state
+                       (shared.orders.pipeline), ``platform_status`` the canonical platform status; an
+                       order split across warehouses keeps its row (part 0, state ``split``) and has one
+                       child row per part (``parent_order_id``, ``part_no`` 1..n)
     order_lines        the order's lines, ``sku_id`` once mapped (NULL = unmapped)
     order_events       the order timeline: every state change (append-only)
     order_rules        review/merge/... rules as data (written by the back office, run by shared.orders.rules)
@@ -91,7 +93,10 @@ orders = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("shop_id", "platform_order_id"),
+    # 拆单: a part (child order) names its parent and its number; 0 = an order as the platform sent it
+    Column("parent_order_id", String(36), ForeignKey("orders.id"), nullable=True, index=True),
+    Column("part_no", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("shop_id", "platform_order_id", "part_no"),
     Index(None, "state", "shop_id"),
 )
 

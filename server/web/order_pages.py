@@ -1,7 +1,8 @@
 """``/app/orders``: the orders (keyset list, newest placed first, filtered by state, shop, platform and
 platform order id prefix, with counts by state as chips), one order (amounts, masked receiver, lines
 with their SKU, exception reasons in the viewer's language, reservations, packages and waybills, the
-timeline) with its manual actions, and the exception queue with a bulk re-review.
+timeline; a split order's parts and a part's parent) with its manual actions, and the exception queue
+with a bulk re-review.
 
 Orders belong to no warehouse view here: ``orders.view`` / ``orders.manage`` are global-only.
 The actions call ``server.orders.review`` (each appends to the timeline) and redirect 303; a refusal
@@ -31,7 +32,7 @@ VIEW, MANAGE = "orders.view", "orders.manage"
 PLATFORMS = ("taobao", "jd", "douyin", "pinduoduo", "shopify")
 FULFILMENT_STATES = ("in_wave", "picking", "picked", "short_picked", "packing", "packed", "shipped")
 PIPELINE_STATES = ("awaiting_payment", "platform_hold", "exception", "pending_review", "reviewed", "on_hold",
-                   "cancel_requested", "cancelled", "shipped_on_platform")
+                   "cancel_requested", "cancelled", "shipped_on_platform", "split")
 STATES = PIPELINE_STATES + FULFILMENT_STATES
 REMARK_CHARS = 40
 MAX_BULK = 200
@@ -123,9 +124,10 @@ def show_order(ctx: Ctx) -> Response:
         boxes = [_package_view(p, packages.waybill_of(conn, p.id)) for p in packages.packages_of_order(conn, order.id)]
         codes = order_views.sku_codes(conn, [r.sku_id for r in reservations])
         shop = shop_store.get_shop(conn, order.shop_id)
+        parts = order_views.parts_of(conn, order.id)
     reasons = [reason_text(ctx.lang, r) for r in order.reasons]
     return ctx.render("orders/detail.html", order=order, timeline=timeline, reservations=reservations, codes=codes,
-                      boxes=boxes, reasons=reasons, shop=shop, can_manage=ctx.signed_in.can(MANAGE),
+                      boxes=boxes, reasons=reasons, shop=shop, parts=parts, can_manage=ctx.signed_in.can(MANAGE),
                       label=lambda s: state_label(ctx.lang, s), yuan=yuan, event_text=lambda e: _event_text(ctx.lang, e))
 
 

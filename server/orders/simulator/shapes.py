@@ -53,6 +53,7 @@ class SimOrder:
     seller_memo: str = ""
     waybill: str = ""
     versions: list[datetime] = field(default_factory=list)
+    waybills: list[str] = field(default_factory=list)  # every waybill a ship-confirm gave (a split shipment: several)
 
     @property
     def goods_fen(self) -> int:

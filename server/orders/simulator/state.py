@@ -145,10 +145,16 @@ class Simulator:
         self.received.append(Received(platform, kind, dict(body), self.now))
 
     def ship(self, platform: str, key: str, waybill: str, body: dict[str, Any]) -> bool:
-        """Record a ship-confirm; the order becomes shipped (a known order only)."""
+        """Record a ship-confirm; the order becomes shipped (a known order only). A further confirm of the
+        same order with another waybill is a split shipment (Taobao ``is_split``, several JD / Douyin /
+        Pinduoduo packages, another Shopify fulfillment): accepted, its waybill added to ``waybills``; the
+        same waybill again is a repeat and changes nothing."""
         self.record(platform, "ship", body)
-        if key not in self.orders[platform]:
+        order = self.orders[platform].get(key)
+        if order is None:
             return False
-        if self.orders[platform][key].status == "paid":
+        if waybill and waybill not in order.waybills:
+            order.waybills.append(waybill)
+        if order.status == "paid":
             self.touch(platform, key, status="shipped", waybill=waybill)
         return True

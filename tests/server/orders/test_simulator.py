@@ -178,3 +178,21 @@ def test_ship_confirm_and_stock_recorded() -> None:
     shipped = canonical("pinduoduo", [ADAPTERS["pinduoduo"].orders_of_page(loads(call(
         client, "pinduoduo", PageRequest(sim.now - timedelta(minutes=1), sim.now + timedelta(minutes=1), 1, 100)).content))[0]])
     assert shipped[key].status.value == "shipped"
+
+
+@pytest.mark.parametrize("platform", ["taobao", "jd", "douyin", "pinduoduo", "shopify"])
+def test_a_second_ship_confirm_with_another_waybill_is_a_split_shipment(platform: str) -> None:
+    from server.orders.adapters.ship_confirm import ShipConfirm, build, check_answer
+
+    app = create_simulator(9, orders_per_shop=30)
+    client = TestClient(app)
+    sim = app.state.sim
+    key = next(key for key, order in sim.orders[platform].items() if order.status == "paid")
+    for waybill in ("YT1", "YT2", "YT2"):  # two parts, then a repeat of the second
+        request = build(ShipConfirm(platform, key, waybill, "YTO"))
+        response = (client.post(request.path, json=request.json) if request.json is not None
+                    else client.post(request.path, data=request.form))
+        check_answer(platform, response.status_code, response.json())
+    order = sim.orders[platform][key]
+    assert (order.status, order.waybill, order.waybills) == ("shipped", "YT1", ["YT1", "YT2"])
+    assert [item.kind for item in sim.received] == ["ship"] * 3
