@@ -88,7 +88,7 @@ def load(store: Store, *, sku_count: int = 2000, bins_per_warehouse: int = 1500,
         picks = _pick_tasks(conn, rng, opening, sh.id, store.clock.now())
         _transfer_in_transit(conn, opening, gz.id, sh.id, store.clock.now())
         if marketplace_url:
-            load_marketplace(conn, sh.id, bins[sh.id], marketplace_url, store.clock.now())
+            load_marketplace(conn, sh.id, bins[sh.id], marketplace_url, store.clock.now(), second=(gz.id, bins[gz.id]))
     return DemoSummary(len(new_skus), len(barcode_rows), 3, sum(len(b) for b in bins.values()), len(opening), 4,
                        tuple(u for u, _ in words["users"]), picks, 1)
 
@@ -162,21 +162,30 @@ def _opening_stock(rng: random.Random, new_skus: list, bins: dict[str, list[Bin]
     return out
 
 
+SHORT_SKUS = 3  # marketplace SKUs the main warehouse is short of in the demo (the second one has them)
 MARKETPLACE_SKUS = [(f"{code}-{variant}", f"{title} {variant}") for code, title in _SIM_TITLES for variant in _SIM_VARIANTS]
 
 
-def load_marketplace(conn: Any, warehouse_id: str, wh_bins: list[Bin], url: str, hlc: int) -> None:
+def load_marketplace(conn: Any, warehouse_id: str, wh_bins: list[Bin], url: str, hlc: int,
+                     second: tuple[str, list[Bin]] | None = None) -> None:
     """Shops on the five platforms (the simulator's), the SKUs their orders name (each with a GTIN and
-    200 units in its own bin, far down the walk), an auto-review rule and a carrier rule."""
+    200 units in its own bin, far down the walk), an auto-review rule and a carrier rule. With a
+    ``second`` warehouse (id, bins): the first ``SHORT_SKUS`` SKUs have only a few units in the main
+    warehouse and 200 in the second, and a split rule by stock names both, so orders for them are
+    rerouted to the second warehouse or split into a part from each (拆单)."""
     storage = [b for b in wh_bins if b.kind == BinKind.STORAGE]
     stock_bins = (storage * (len(MARKETPLACE_SKUS) // len(storage) + 1))[-len(MARKETPLACE_SKUS):]  # shared when bins are few
+    other_bins = [b for b in second[1] if b.kind == BinKind.STORAGE] if second else []
     movements, skus_by_code = [], {}
     for n, ((code, name), bin_) in enumerate(zip(MARKETPLACE_SKUS, stock_bins, strict=True)):
         sku = catalogue.insert_sku(conn, new_sku(code, name, name_en=name, price_fen=1990 + 100 * (n % 30)))
         skus_by_code[code] = sku.id
         body = f"69{n + 1:010d}"
         catalogue.add_barcode(conn, sku.id, body + str(gtin_check_digit(body)))
-        movements.append(Movement(new_id(), sku.id, warehouse_id, bin_.id, 200, Reason.RECEIPT_OPENING_STOCK, hlc))
+        short = second is not None and n < SHORT_SKUS and bool(other_bins)
+        movements.append(Movement(new_id(), sku.id, warehouse_id, bin_.id, 6 if short else 200, Reason.RECEIPT_OPENING_STOCK, hlc))
+        if short and second is not None:
+            movements.append(Movement(new_id(), sku.id, second[0], other_bins[-1 - n].id, 200, Reason.RECEIPT_OPENING_STOCK, hlc))
     ledger.post(conn, movements, event_ref=("demo", "marketplace_stock"))
     names = {"taobao": "淘宝旗舰店", "jd": "京东自营旗舰店", "douyin": "抖音小店", "pinduoduo": "拼多多专营店", "shopify": "Shopify store"}
     for platform, name in names.items():
@@ -192,3 +201,8 @@ def load_marketplace(conn: Any, warehouse_id: str, wh_bins: list[Bin], url: str,
         "carrier_code": "YTO", "min_weight_g": 0, "max_weight_g": 30000, "zones": [
             {"provinces": ["浙江", "上海", "江苏"], "first_weight_g": 1000, "first_fen": 500, "additional_per_kg_fen": 100},
             {"first_weight_g": 1000, "first_fen": 800, "additional_per_kg_fen": 500}]}, updated_by="demo")
+    if second is not None:
+        codes = {w.id: w.code for w in catalogue.list_warehouses(conn)}
+        order_rules.save_rule(conn, kind="split", name="缺货时从广州仓发 / ship from the second warehouse when short", position=1,
+                              definition={"by_stock": True, "default_warehouse": codes[warehouse_id],
+                                          "warehouses": [codes[warehouse_id], codes[second[0]]]}, updated_by="demo")

@@ -7,7 +7,8 @@ packages, ship-confirm to the platform, and cancelling the waybills of cancelled
            choice, else the configured ``cp_code``; ``CarrierClient``: ≤10 a call, idempotent by the
            package id as ``object_id``, so a run killed after the call gets the same codes next time);
         2. an order whose packages are all packed with waybills is confirmed to its platform
-           (``adapters.ship_confirm``) → order ``shipped``, timeline entry; a package is ``shipped``
+           (``adapters.ship_confirm``; a split shipment tells the platform every package's waybill and
+           lines, ``build_split``) → order ``shipped``, timeline entry; a package is ``shipped``
            once every order in it is (a merged package: each of its orders is confirmed with the
            package's waybill, and one failing is retried alone).
         A failure is kept on the package (``ship_error``) and in the timeline; the next run retries.
@@ -27,14 +28,16 @@ from typing import Any
 import httpx
 
 from server.orders import fulfilment, parts
-from server.orders.adapters.ship_confirm import HttpRequest, ShipConfirm, build, check_answer
+from server.orders.adapters.ship_confirm import HttpRequest, PackageConfirm, ShipConfirm, build, build_split, check_answer
 from server.orders.carrier.client import CarrierClient
 from server.orders.carrier.shapes import Address, PackageRequest, Party
+from server.store import orders as order_store
 from server.store import packages, waves
 from server.store.catalogue import skus_by_id
 from server.store.db import Store
 from shared.core.errors import DomainError
 from shared.core.time import utc_now
+from shared.orders.shipment import PlatformLine, package_lines
 
 PlatformPoster = Callable[[str, HttpRequest], tuple[int, Any]]  # (shop API base URL, request) -> (status, JSON body)
 
@@ -123,33 +126,59 @@ def _issue(store: Store, carrier: CarrierClient, requests: list[PackageRequest],
 
 
 def _confirm(store: Store, order: waves.FulfilmentOrder, post: PlatformPoster, report: ShipReport) -> None:
+    """Confirm one packed order to its platform: one package → the platform's ship call with its
+    waybill; several (a split shipment) → ``build_split``'s calls, each package marked shipped as soon
+    as its call is taken, so a retry sends only what is left."""
     with store.read() as conn:
         state = waves.fulfilment_orders(conn, [order.id])[0].state
         live = [p for p in packages.packages_of_order(conn, order.id) if p.state != "cancelled"]
         bills = {p.id: packages.waybill_of(conn, p.id) for p in live}
+        shares = _platform_lines(conn, order.id, live) if len(live) > 1 else {}
     if state != fulfilment.PACKED or not live or any(b is None for b in bills.values()):
         return
-    first = bills[live[0].id]
-    assert first is not None
-    request = ShipConfirm(order.platform, order.platform_order_id, first.waybill_code, first.carrier_code)
-    try:
-        status, body = post(order.api_base_url, build(request))
-        check_answer(order.platform, status, body)
-    except (DomainError, httpx.HTTPError) as exc:
-        with store.transaction() as conn:
-            error = exc if isinstance(exc, DomainError) else None
-            for p in live:
-                _failed(conn, p.id, error, "fulfil.event.ship_confirm_failed", report, text=str(exc)[:200])
-        return
+    codes = {p.id: bills[p.id].waybill_code for p in live if bills[p.id] is not None}  # type: ignore[union-attr]
+    if len(live) == 1:
+        bill = bills[live[0].id]
+        assert bill is not None
+        calls = [(build(ShipConfirm(order.platform, order.platform_order_id, bill.waybill_code, bill.carrier_code)), (live[0].id,))]
+    else:
+        pending = [p for p in live if p.state == "packed"]
+        confirms = [PackageConfirm(codes[p.id], bills[p.id].carrier_code, shares[p.id]) for p in pending]  # type: ignore[union-attr]
+        calls = [(request, tuple(pending[i].id for i in indexes)) for request, indexes in
+                 build_split(order.platform, order.platform_order_id, confirms, first_sent=len(pending) < len(live))]
+    for request, package_ids in calls:
+        try:
+            status, body = post(order.api_base_url, request)
+            check_answer(order.platform, status, body)
+        except (DomainError, httpx.HTTPError) as exc:
+            with store.transaction() as conn:
+                error = exc if isinstance(exc, DomainError) else None
+                for package_id in package_ids:
+                    _failed(conn, package_id, error, "fulfil.event.ship_confirm_failed", report, text=str(exc)[:200])
+            return
+        if len(live) > 1:  # a split shipment's package is its order's alone: shipped once its call is taken
+            with store.transaction() as conn:
+                for package_id in package_ids:
+                    packages.set_package(conn, package_id, expected_state="packed", state="shipped", shipped_at=utc_now(),
+                                         ship_error="")
     with store.transaction() as conn:
         fulfilment.move_order(conn, order.id, fulfilment.PACKED, fulfilment.SHIPPED, "fulfil.event.shipped",
-                              waybill=",".join(b.waybill_code for b in bills.values() if b is not None))
+                              waybill=",".join(codes[p.id] for p in live))
         parts.on_part_shipped(conn, order.id)  # the last part of a split order ships its parent
-        for p in live:
+        for p in live:  # a merged package ships once every order in it has been confirmed
             carried = waves.fulfilment_orders(conn, packages.orders_of_package(conn, p.id))
             if all(o.state == fulfilment.SHIPPED for o in carried):
                 packages.set_package(conn, p.id, expected_state="packed", state="shipped", shipped_at=utc_now(), ship_error="")
     report.shipped.append(order.id)
+
+
+def _platform_lines(conn: Any, order_id: str, live: list[packages.Package]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each package's platform line ids and units (what a split shipment tells the platform)."""
+    stored = order_store.get_order(conn, order_id)
+    lines = [PlatformLine(ln.platform_line_id, ln.sku_id or "", ln.qty, ln.qty_base, ln.is_gift)
+             for ln in sorted(stored.lines, key=lambda ln: ln.line_no) if ln.sku_id and ln.refund != "refunded"]
+    contents = [[(ln.sku_id, ln.qty) for ln in packages.package_lines_of(conn, p.id, order_id)] for p in live]
+    return {p.id: tuple(named) for p, named in zip(live, package_lines(lines, contents), strict=True)}
 
 
 def _failed(conn: Any, package_id: str, error: DomainError | None, event: str, report: ShipReport, *, text: str = "") -> None:

@@ -27,10 +27,12 @@ def test_demo_shops_pull_orders_from_the_served_marketplace(tmp_path: Path) -> N
     with store.read() as conn:
         shops = shop_store.list_shops(conn, active_only=True)
         assert sorted(s.platform for s in shops) == ["douyin", "jd", "pinduoduo", "shopify", "taobao"]
-        assert {r["kind"] for r in order_rules.rows(conn)} == {"review", "carrier"}
-        sh = get_warehouse(conn, "WH-SH")
+        assert {r["kind"] for r in order_rules.rows(conn)} == {"review", "carrier", "split"}
+        sh, gz = get_warehouse(conn, "WH-SH"), get_warehouse(conn, "WH-GZ")
         tea = get_sku(conn, "TEA-RED")
         assert ledger.warehouse_level(conn, tea.id, sh.id).on_hand == 200
+        short = get_sku(conn, demo.MARKETPLACE_SKUS[0][0])  # WH-SH is short of it, WH-GZ has it
+        assert (ledger.warehouse_level(conn, short.id, sh.id).on_hand, ledger.warehouse_level(conn, short.id, gz.id).on_hand) == (6, 200)
     settings = Settings(secret_key="demo-test", simulators=True, data_dir=tmp_path)
     with TestClient(create_app(settings, store=store)) as client:
         assert client.post("/sim/carrier/cainiao/router/rest", data={}).status_code in (200, 400)

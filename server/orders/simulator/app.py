@@ -5,9 +5,10 @@ ship-confirm endpoints, in the platform's request and response shapes (PLATFORMS
                                                 | taobao.logistics.offline.send
     jd         POST /jd/routerjson              method=jingdong.pop.order.search | jingdong.stock.write.updateSkuStock
                                                 | jingdong.pop.order.shipment; business params in 360buy_param_json
-    douyin     POST /douyin/order/searchList, /douyin/sku/syncStock, /douyin/order/logisticsAdd  (param_json)
+    douyin     POST /douyin/order/searchList, /douyin/sku/syncStock, /douyin/order/logisticsAdd,
+                    /douyin/order/logisticsAddMultiPack  (param_json)
     pinduoduo  POST /pinduoduo/api/router       type=pdd.order.number.list.increment.get | pdd.goods.quantity.update
-                                                | pdd.logistics.online.send
+                                                | pdd.logistics.online.send | pdd.order.upload.extra.logistics
     shopify    GET  /shopify/admin/api/2024-10/orders.json  (updated_at_min/max, limit, page_info; Link header)
                POST /shopify/admin/api/2024-10/inventory_levels/set.json, .../fulfillments.json
     test hook  POST /_sim/advance {"minutes": n}
@@ -111,7 +112,8 @@ async def jd(request: Request) -> Response:
             sim.record("jd", "stock", business)
             return JSONResponse({"jingdong_stock_write_updateSkuStock_responce": {"code": "0", "success": True}})
         if method == "jingdong.pop.order.shipment":
-            known = sim.ship("jd", str(business.get("orderId")), str(business.get("logiNo", "")), business)
+            codes = [c for c in str(business.get("logiNo", "")).split(",") if c] or [""]  # several packages: comma-separated
+            known = all([sim.ship("jd", str(business.get("orderId")), code, business) for code in codes])
             return JSONResponse({"jingdong_pop_order_shipment_responce": {
                 "code": "0", "sopjosshipment_result": {"success": known, "chineseErr": "" if known else "订单不存在"}}})
         raise p.SimError("jd", "bad_method", f"unknown method {method!r}")
@@ -138,6 +140,9 @@ async def douyin(request: Request) -> Response:
             sim.record("douyin", "stock", business)
         elif action == "order/logisticsAdd":
             sim.ship("douyin", str(business.get("order_id")), str(business.get("logistics_code", "")), business)
+        elif action == "order/logisticsAddMultiPack":  # a split shipment: one call, every package
+            for pack in business.get("pack_list") or []:
+                sim.ship("douyin", str(business.get("order_id")), str(pack.get("logistics_code", "")), business)
         else:
             raise p.SimError("douyin", "bad_method", f"unknown method {action!r}")
         return JSONResponse({"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": p.log_id(sim), "data": {}})
@@ -167,6 +172,11 @@ async def pinduoduo(request: Request) -> Response:
         if kind == "pdd.logistics.online.send":
             known = sim.ship("pinduoduo", str(params.get("order_sn")), str(params.get("tracking_number", "")), params)
             return JSONResponse({"logistics_online_send_response": {"is_success": known}})
+        if kind == "pdd.order.upload.extra.logistics":  # the other packages of a split shipment
+            tracks = json.loads(params.get("extra_track_list") or "[]")
+            known = bool(tracks) and all([sim.ship("pinduoduo", str(params.get("order_sn")), str(t.get("tracking_number", "")), params)
+                                          for t in tracks])
+            return JSONResponse({"order_upload_extra_logistics_response": {"success": known}})
         raise p.SimError("pinduoduo", "bad_method", f"unknown type {kind!r}")
     except p.SimError as error:
         return error.response()

@@ -87,7 +87,30 @@ def test_ship_packed_split_shipment_one_waybill_per_package(world: World) -> Non
     report = shipping.ship_packed(world.store, rig.carrier, rig.post)
     assert len(set(report.waybills.values())) == 2 and report.shipped == [oid]
     with world.store.read() as conn:
-        assert [p.state for p in packages.packages_of_order(conn, oid)] == ["shipped", "shipped"]
+        boxes = packages.packages_of_order(conn, oid)
+        assert [p.state for p in boxes] == ["shipped", "shipped"]
+        codes = [packages.waybill_of(conn, p.id).waybill_code for p in boxes]  # type: ignore[union-attr]
+    ships = [r.body for r in rig.sim.received if r.kind == "ship"]
+    assert [(b["out_sid"], b["is_split"], b["sub_tid"]) for b in ships] == [(codes[0], "1", "0"), (codes[1], "1", "1")]
+    assert rig.sim.orders["taobao"][ships[0]["tid"]].waybills == codes
+
+
+def test_a_split_shipment_whose_second_confirm_fails_retries_only_that_package(world: World) -> None:
+    rig = Rig(world)
+    oid = rig.packed_order(rig.paid_key(), splits=True)
+    calls = {"n": 0}
+
+    def post(base_url: str, request: Any) -> tuple[int, Any]:
+        calls["n"] += 1
+        return (502, None) if calls["n"] == 2 else rig.post(base_url, request)
+
+    first = shipping.ship_packed(world.store, rig.carrier, post)
+    assert first.shipped == [] and list(first.failed.values()) == ["fulfil.ship_confirm_failed"] and rig.state(oid) == "packed"
+    with world.store.read() as conn:
+        assert [p.state for p in packages.packages_of_order(conn, oid)] == ["shipped", "packed"]
+    second = shipping.ship_packed(world.store, rig.carrier, post)
+    assert second.shipped == [oid] and calls["n"] == 3  # only the second package again
+    assert len({r.body["out_sid"] for r in rig.sim.received if r.kind == "ship"}) == 2
 
 
 def test_ship_packed_carrier_response_lost_then_retried_same_waybill(world: World) -> None:
