@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from server.orders import review as reviewing
 from server.store import order_events, order_stock, order_views, packages
+from server.store import orders as order_store
 from server.store import shops as shop_store
 from server.web.paging import Page, decode_key, page_size
 from server.web.render import PREFIX
@@ -113,6 +114,7 @@ class PackageView:
     carrier: str
     waybill_code: str
     waybill_state: str
+    merged: tuple[tuple[str, str], ...] = ()  # the other orders a merged package carries: (order id, platform order id)
 
 
 def show_order(ctx: Ctx) -> Response:
@@ -121,7 +123,10 @@ def show_order(ctx: Ctx) -> Response:
         order = order_views.order_detail(conn, order_id)
         timeline = order_events.timeline(conn, order.id)
         reservations = order_stock.open_reservations(conn, order.id)
-        boxes = [_package_view(p, packages.waybill_of(conn, p.id)) for p in packages.packages_of_order(conn, order.id)]
+        boxes = [_package_view(p, packages.waybill_of(conn, p.id),
+                               tuple((o, order_store.get_order(conn, o).platform_order_id)
+                                     for o in packages.orders_of_package(conn, p.id) if o != order.id))
+                 for p in packages.packages_of_order(conn, order.id)]
         codes = order_views.sku_codes(conn, [r.sku_id for r in reservations])
         shop = shop_store.get_shop(conn, order.shop_id)
         parts = order_views.parts_of(conn, order.id)
@@ -131,9 +136,9 @@ def show_order(ctx: Ctx) -> Response:
                       label=lambda s: state_label(ctx.lang, s), yuan=yuan, event_text=lambda e: _event_text(ctx.lang, e))
 
 
-def _package_view(p: packages.Package, waybill: packages.StoredWaybill | None) -> PackageView:
-    return PackageView(p.id, p.seq, p.state, p.weight_g, p.ship_error, waybill.carrier_code if waybill else "",
-                       waybill.waybill_code if waybill else "", waybill.state if waybill else "")
+def _package_view(p: packages.Package, waybill: packages.StoredWaybill | None, merged: tuple[tuple[str, str], ...]) -> PackageView:
+    return PackageView(p.id, p.seq, p.state, p.weight_g, p.ship_error, waybill.carrier_code if waybill else p.carrier_code,
+                       waybill.waybill_code if waybill else "", waybill.state if waybill else "", merged)
 
 
 def _event_text(lang: str, entry: order_events.TimelineEntry) -> str:

@@ -151,7 +151,7 @@ def test_wave_pages_need_waves_manage(world: World, browser: Browser) -> None:
     assert browser.post("/app/waves", {"csrf_token": token, "warehouse": world.wh_a}).status_code == 403
 
 
-def test_a_merged_package_shows_every_order_it_carries_on_the_wave_and_shipments_pages(world: World, browser: Browser) -> None:
+def test_a_merged_package_shows_every_order_it_carries_on_the_wave_shipments_and_order_pages(world: World, browser: Browser) -> None:
     world.stock(world.sku, world.a2, 10)
     with world.store.transaction() as conn:
         shop = make_shop(conn, world.wh_a)
@@ -166,3 +166,6 @@ def test_a_merged_package_shows_every_order_it_carries_on_the_wave_and_shipments
         for path in (f"/app/waves/{wave.wave_id}", "/app/shipments"):
             row = re.search(rf'<tr data-package="{box.id}">(.*?)</tr>', browser.get(path, headers=HTML).text, re.S).group(1)
             assert "TB-FIRST" in row and word in row and f'/app/orders/{second}"><code>TB-SECOND' in row
+        detail = browser.get(f"/app/orders/{first}", headers=HTML).text
+        row = re.search(r'<tr class="package">(.*?)</tr>', detail, re.S).group(1)
+        assert word in row and f'/app/orders/{second}"><code>TB-SECOND' in row
