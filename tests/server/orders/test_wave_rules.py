@@ -23,14 +23,19 @@ CARRIER = {"carrier_code": "YTO", "min_weight_g": 0, "max_weight_g": 30000,
            "zones": [{"first_weight_g": 1000, "first_fen": 800, "additional_per_kg_fen": 500}]}
 
 
-@pytest.fixture
-def ow(world: World) -> OrderWorld:
-    ow = make_order_world(world, stock=1000, orders_per_shop=8, duplicate_rate=0.0)
+def _pulled(world: World, orders_per_shop: int) -> OrderWorld:
+    """The simulated shops' orders pulled and reviewed."""
+    ow = make_order_world(world, stock=1000, orders_per_shop=orders_per_shop, duplicate_rate=0.0)
     with ow.store.read() as conn:
         plan = reviewing.load_plan(conn)
     for shop in ow.shops.values():
         pull_shop(ow.store, shop.id, ow.http, until=ow.sim.now, plan=plan, sleep=lambda _s: None)
     return ow
+
+
+@pytest.fixture
+def ow(world: World) -> OrderWorld:
+    return _pulled(world, 8)
 
 
 def _reviewed(ow: OrderWorld) -> list[str]:
@@ -101,11 +106,7 @@ def _merge_pairs(ow: OrderWorld, ready: list[str]) -> list[list[str]]:
 
 
 def test_one_buyers_orders_to_one_address_are_chosen_whole_as_one_merge_and_share_a_carrier(world: World) -> None:
-    ow = make_order_world(world, stock=1000, orders_per_shop=36, duplicate_rate=0.0)
-    with ow.store.read() as conn:
-        plan = reviewing.load_plan(conn)
-    for shop in ow.shops.values():
-        pull_shop(ow.store, shop.id, ow.http, until=ow.sim.now, plan=plan, sleep=lambda _s: None)
+    ow = _pulled(world, 36)
     ready = _reviewed(ow)
     pairs = _merge_pairs(ow, ready)
     assert pairs  # the simulator's repeat buyers (every 12th order)

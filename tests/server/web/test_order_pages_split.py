@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from server.store import order_rules
-from tests.server.orders.order_world import OrderWorld, make_order_world
-from tests.server.orders.test_split_warehouses import part_heads, split_order
+from tests.server.orders.order_world import OrderWorld
+from tests.server.orders.test_split_warehouses import ow, part_heads, split_order  # noqa: F401  (ow: the fixture)
 from tests.server.web.conftest import Browser
-from tests.server.world import World
 
 HTML = {"Accept": "text/html"}
-
-
-@pytest.fixture
-def ow(world: World) -> OrderWorld:
-    ow = make_order_world(world, stock=0, orders_per_shop=20, duplicate_rate=0.0)
-    with ow.store.transaction() as conn:
-        order_rules.save_rule(conn, kind="split", name="按库存拆单", position=1,
-                              definition={"by_stock": True, "warehouses": ["WH-SH", "WH-GZ"]})
-    return ow
 
 
 def _lang(browser: Browser, lang: str) -> None:
