@@ -263,9 +263,10 @@ def _open_pack_task(conn: Connection, package: packages.Package, *, hlc: int) ->
     carried = packages.orders_of_package(conn, package.id)
     refs = dict(conn.execute(select(orders_table.c.id, orders_table.c.platform_order_id).where(orders_table.c.id.in_(carried))).all())
     waybill = packages.waybill_of(conn, package.id)
+    siblings = [p.id for p in packages.packages_of_order(conn, package.order_id) if p.state != "cancelled"]
     data = {"package_id": package.id, "order_id": package.order_id, "order_ref": ", ".join(refs[oid] for oid in carried),
-            "package_seq": package.seq,
-            "packages_in_order": len([p for p in packages.packages_of_order(conn, package.order_id) if p.state != "cancelled"]),
+            "package_seq": siblings.index(package.id) + 1 if package.id in siblings else package.seq,  # "2 of 3"
+            "packages_in_order": len(siblings),
             "waybill_code": waybill.waybill_code if waybill else "",
             "lines": [{"sku_id": sku, "sku_code": info[sku].code, "name": info[sku].name_zh,
                        "name_en": info[sku].name_en, "qty": qty} for sku, qty in units.items()]}

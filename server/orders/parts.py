@@ -1,6 +1,7 @@
 """拆单 by warehouse stock, at review: an order its own warehouse cannot cover, with a split rule in
 force for it (``by_stock``), ships from the warehouses the rule allows.
 
+    lock_stock(conn, orders, ruleset)                       lock every routable stock row first (sorted)
     route(conn, request, ruleset, *, hlc) -> Routing | None   plan and reserve (None: out of stock)
         one warehouse covers it → reroute: the order's warehouse changes, reserved there, ``reviewed``;
         several together → parts (子单): one child order per warehouse, each reserved in its warehouse;
@@ -100,6 +101,23 @@ def route(conn: Connection, request: RouteRequest, ruleset: Any, *, hlc: int) ->
     if len(planned) == 1:
         return _reroute(conn, request, planned[0], gifts_at == 0, codes, rule_id, hlc)
     return _split(conn, request, planned, gifts_at, codes, rule_id, hlc)
+
+
+def lock_stock(conn: Connection, orders: Sequence[tuple[CanonicalOrder, str, frozenset[str]]], ruleset: Any) -> None:
+    """Before a review batch reserves: lock, in one sorted pass, the stock rows of every warehouse each
+    order could be routed to ((order, home warehouse, SKU ids) each). Reserving locks the home rows
+    first and routing the others later; two reviews with each other's warehouses as home would wait on
+    each other (a deadlock on PostgreSQL) without this."""
+    if not isinstance(ruleset, RuleSet) or not ruleset.split_policy_in_force():
+        return
+    known = [(ref.id, ref.code, ref.kind) for ref in order_parts.warehouse_refs(conn)]
+    pairs: set[tuple[str, str]] = set()
+    for order, home, sku_ids in orders:
+        rule_id, policy = ruleset.split_policy(order)
+        if rule_id is not None and policy.by_stock:
+            pairs.update((sku, wh) for sku in sku_ids for wh in {home, *preference(policy, home, known)})
+    if pairs:
+        order_stock.available(conn, sorted(pairs))
 
 
 def _gift_units(request: RouteRequest) -> dict[str, int]:

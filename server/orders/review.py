@@ -97,6 +97,8 @@ def decide(conn: Connection, candidates: Sequence[Candidate], plan: ReviewPlan, 
         decisions[candidate.order_id] = Decision(candidate.order_id, State.EXCEPTION, reasons, "order.held_by_rule",
                                                  {"codes": codes})
     gifts = _gifts(conn, passed, plan)
+    parts.lock_stock(conn, [(c.order, c.warehouse_id, frozenset(sku for sku, _ in c.lines) | {g[0] for g in gifts.get(c.order_id, ())})
+                            for c in passed if c.split_lines], plan.ruleset)
     requests = [order_stock.StockRequest(c.order_id, c.warehouse_id, c.lines + tuple((g[0], g[2]) for g in gifts.get(c.order_id, ())))
                 for c in passed]
     reserved, short = order_stock.reserve_orders(conn, requests, hlc=hlc)

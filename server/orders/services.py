@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
+from sqlalchemy.exc import DBAPIError
 
 from server.orders import fulfilment, shipping
 from server.orders import review as reviewing
@@ -143,6 +144,6 @@ class OrderServices:
         except DomainError as exc:
             report.errors[name] = exc.code
             log.warning("order worker: %s failed: %s", name, exc.code)
-        except (httpx.HTTPError, OSError) as exc:
+        except (httpx.HTTPError, OSError, DBAPIError) as exc:  # DBAPIError: e.g. a deadlock victim; retried next round
             report.errors[name] = type(exc).__name__
             log.warning("order worker: %s failed: %s", name, exc)

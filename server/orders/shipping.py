@@ -7,10 +7,12 @@ packages, ship-confirm to the platform, and cancelling the waybills of cancelled
            choice, else the configured ``cp_code``; ``CarrierClient``: ≤10 a call, idempotent by the
            package id as ``object_id``, so a run killed after the call gets the same codes next time);
         2. an order whose packages are all packed with waybills is confirmed to its platform
-           (``adapters.ship_confirm``; a split shipment tells the platform every package's waybill and
-           lines, ``build_split``) → order ``shipped``, timeline entry; a package is ``shipped``
-           once every order in it is (a merged package: each of its orders is confirmed with the
-           package's waybill, and one failing is retried alone).
+           (``adapters.ship_confirm``; a split shipment, or a part of an order split across
+           warehouses, tells the platform each package's waybill and lines, ``build_split``) →
+           order ``shipped``, timeline entry; a package is ``shipped`` once the platform took its
+           waybill (a merged package: with its first order; each of its orders is confirmed with it,
+           one failing is retried alone). Orders to confirm are the ``packed`` ones, so a run that
+           stopped half-way is finished by the next.
         A failure is kept on the package (``ship_error``) and in the timeline; the next run retries.
     cancel_waybills(store, carrier) -> int     waybills of cancelled packages cancelled at the carrier
     httpx_poster(http) -> PlatformPoster       posts a ship-confirm request to the shop's API base URL
@@ -32,7 +34,7 @@ from server.orders.adapters.ship_confirm import HttpRequest, PackageConfirm, Shi
 from server.orders.carrier.client import CarrierClient
 from server.orders.carrier.shapes import Address, PackageRequest, Party
 from server.store import orders as order_store
-from server.store import packages, waves
+from server.store import order_parts, packages, waves
 from server.store.catalogue import skus_by_id
 from server.store.db import Store
 from shared.core.errors import DomainError
@@ -64,14 +66,15 @@ def httpx_poster(http: httpx.Client) -> PlatformPoster:
 def ship_packed(store: Store, carrier: CarrierClient, post: PlatformPoster, *, limit: int = 100) -> ShipReport:
     report = ShipReport()
     with store.read() as conn:
-        packed = packages.packed_to_ship(conn, limit)
+        packed = packages.packed_without_waybill(conn, limit)
         carried = {p.id: packages.orders_of_package(conn, p.id) for p in packed}
-        orders = {o.id: o for o in waves.fulfilment_orders(conn, sorted({oid for ids in carried.values() for oid in ids}))}
-        requests = [_request(conn, p, [orders[oid] for oid in carried[p.id]]) for p in packed
-                    if packages.waybill_of(conn, p.id) is None]
+        owners = {o.id: o for o in waves.fulfilment_orders(conn, sorted({oid for ids in carried.values() for oid in ids}))}
+        requests = [_request(conn, p, [owners[oid] for oid in carried[p.id]]) for p in packed]
     _issue(store, carrier, requests, report)
-    for order_id in sorted(orders):
-        _confirm(store, orders[order_id], post, report)
+    with store.read() as conn:
+        orders = waves.fulfilment_orders(conn, packages.orders_to_confirm(conn, limit))
+    for order in orders:
+        _confirm(store, order, post, report)
     return report
 
 
@@ -123,30 +126,42 @@ def _issue(store: Store, carrier: CarrierClient, requests: list[PackageRequest],
                                            waybill=stored.waybill_code, carrier=cp_code, package_id=object_id)
             for object_id, error in result.failed.items():
                 _failed(conn, by_id[object_id].object_id, error, "fulfil.event.waybill_failed", report)
+                if error.code == "waybill.not_subscribed" and cp_code != carrier.cp_code:  # no account with the rule's
+                    packages.set_package(conn, object_id, carrier_code="")  # carrier: the default one next round
+                    for order in waves.fulfilment_orders(conn, packages.orders_of_package(conn, object_id)):
+                        fulfilment.order_event(conn, order.id, None, order.state, "fulfil.event.carrier_fallback",
+                                               carrier=cp_code, fallback=carrier.cp_code, package_id=object_id)
 
 
 def _confirm(store: Store, order: waves.FulfilmentOrder, post: PlatformPoster, report: ShipReport) -> None:
-    """Confirm one packed order to its platform: one package → the platform's ship call with its
-    waybill; several (a split shipment) → ``build_split``'s calls, each package marked shipped as soon
-    as its call is taken, so a retry sends only what is left."""
+    """Confirm one packed order to its platform. One package (perhaps merged with other orders) → the
+    platform's ship call with its waybill. A split shipment — several packages, or a part of an order
+    split across warehouses — → ``build_split``'s calls with each package's platform lines (after a
+    sibling part was confirmed, the platform's "further package" form); each package is marked shipped
+    with its call taken, and the order with the last one, so a retry sends only what is left."""
     with store.read() as conn:
         state = waves.fulfilment_orders(conn, [order.id])[0].state
         live = [p for p in packages.packages_of_order(conn, order.id) if p.state != "cancelled"]
         bills = {p.id: packages.waybill_of(conn, p.id) for p in live}
-        shares = _platform_lines(conn, order.id, live) if len(live) > 1 else {}
+        stored = order_store.get_order(conn, order.id)
+        partial = len(live) > 1 or stored.parent_order_id is not None
+        shares = _platform_lines(conn, stored, live) if partial else {}
+        sibling_sent = stored.parent_order_id is not None and any(
+            h.state == fulfilment.SHIPPED for h in order_parts.parts_of(conn, stored.parent_order_id) if h.id != order.id)
     if state != fulfilment.PACKED or not live or any(b is None for b in bills.values()):
         return
     codes = {p.id: bills[p.id].waybill_code for p in live if bills[p.id] is not None}  # type: ignore[union-attr]
-    if len(live) == 1:
-        bill = bills[live[0].id]
-        assert bill is not None
-        calls = [(build(ShipConfirm(order.platform, order.platform_order_id, bill.waybill_code, bill.carrier_code)), (live[0].id,))]
+    carriers = {p.id: bills[p.id].carrier_code for p in live if bills[p.id] is not None}  # type: ignore[union-attr]
+    if not partial:
+        only = live[0]
+        calls = [(build(ShipConfirm(order.platform, order.platform_order_id, codes[only.id], carriers[only.id])), (only.id,))]
     else:
         pending = [p for p in live if p.state == "packed"]
-        confirms = [PackageConfirm(codes[p.id], bills[p.id].carrier_code, shares[p.id]) for p in pending]  # type: ignore[union-attr]
+        confirms = [PackageConfirm(codes[p.id], carriers[p.id], shares[p.id]) for p in pending]
         calls = [(request, tuple(pending[i].id for i in indexes)) for request, indexes in
-                 build_split(order.platform, order.platform_order_id, confirms, first_sent=len(pending) < len(live))]
-    for request, package_ids in calls:
+                 build_split(order.platform, order.platform_order_id, confirms,
+                             first_sent=len(pending) < len(live) or sibling_sent)]
+    for index, (request, package_ids) in enumerate(calls):
         try:
             status, body = post(order.api_base_url, request)
             check_answer(order.platform, status, body)
@@ -154,41 +169,46 @@ def _confirm(store: Store, order: waves.FulfilmentOrder, post: PlatformPoster, r
             with store.transaction() as conn:
                 error = exc if isinstance(exc, DomainError) else None
                 for package_id in package_ids:
-                    _failed(conn, package_id, error, "fulfil.event.ship_confirm_failed", report, text=str(exc)[:200])
+                    _failed(conn, package_id, error, "fulfil.event.ship_confirm_failed", report, text=str(exc)[:200],
+                            order_ids=[order.id])
             return
-        if len(live) > 1:  # a split shipment's package is its order's alone: shipped once its call is taken
-            with store.transaction() as conn:
-                for package_id in package_ids:
-                    packages.set_package(conn, package_id, expected_state="packed", state="shipped", shipped_at=utc_now(),
-                                         ship_error="")
-    with store.transaction() as conn:
-        fulfilment.move_order(conn, order.id, fulfilment.PACKED, fulfilment.SHIPPED, "fulfil.event.shipped",
-                              waybill=",".join(codes[p.id] for p in live))
-        parts.on_part_shipped(conn, order.id)  # the last part of a split order ships its parent
-        for p in live:  # a merged package ships once every order in it has been confirmed
-            carried = waves.fulfilment_orders(conn, packages.orders_of_package(conn, p.id))
-            if all(o.state == fulfilment.SHIPPED for o in carried):
-                packages.set_package(conn, p.id, expected_state="packed", state="shipped", shipped_at=utc_now(), ship_error="")
+        with store.transaction() as conn:  # the box left with this waybill, and the platform knows
+            for package_id in package_ids:
+                packages.set_package(conn, package_id, expected_state="packed", state="shipped", shipped_at=utc_now(), ship_error="")
+            if index == len(calls) - 1:
+                _shipped(conn, order.id, [codes[p.id] for p in live])
+    if not calls:  # every package was confirmed by an earlier run that stopped before the order moved
+        with store.transaction() as conn:
+            _shipped(conn, order.id, [codes[p.id] for p in live])
     report.shipped.append(order.id)
 
 
-def _platform_lines(conn: Any, order_id: str, live: list[packages.Package]) -> dict[str, tuple[tuple[str, int], ...]]:
+def _shipped(conn: Any, order_id: str, waybill_codes: list[str]) -> None:
+    fulfilment.move_order(conn, order_id, fulfilment.PACKED, fulfilment.SHIPPED, "fulfil.event.shipped",
+                          waybill=",".join(waybill_codes))
+    parts.on_part_shipped(conn, order_id)  # the last part of a split order ships its parent
+
+
+def _platform_lines(conn: Any, stored: order_store.StoredOrder, live: list[packages.Package]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Each package's platform line ids and units (what a split shipment tells the platform)."""
-    stored = order_store.get_order(conn, order_id)
+    order_id = stored.id
     lines = [PlatformLine(ln.platform_line_id, ln.sku_id or "", ln.qty, ln.qty_base, ln.is_gift)
              for ln in sorted(stored.lines, key=lambda ln: ln.line_no) if ln.sku_id and ln.refund != "refunded"]
     contents = [[(ln.sku_id, ln.qty) for ln in packages.package_lines_of(conn, p.id, order_id)] for p in live]
     return {p.id: tuple(named) for p, named in zip(live, package_lines(lines, contents), strict=True)}
 
 
-def _failed(conn: Any, package_id: str, error: DomainError | None, event: str, report: ShipReport, *, text: str = "") -> None:
+def _failed(conn: Any, package_id: str, error: DomainError | None, event: str, report: ShipReport, *, text: str = "",
+            order_ids: list[str] | None = None) -> None:
+    """Keep a waybill or ship-confirm failure on the package and, once, on the timeline of the orders it
+    concerns (the package's orders, or those given)."""
     code = error.code if error is not None else "fulfil.ship_confirm_failed"
     reason = (error.message("zh-CN") if error is not None else text)[:300]
     package = packages.get_package(conn, package_id)
     if package.ship_error != reason:  # a repeat of the same failure is not a new timeline entry
         packages.set_package(conn, package_id, ship_error=reason)
-        state = waves.fulfilment_orders(conn, [package.order_id])[0].state
-        fulfilment.order_event(conn, package.order_id, None, state, event, reason=reason, package_id=package_id)
+        for order in waves.fulfilment_orders(conn, order_ids or packages.orders_of_package(conn, package_id)):
+            fulfilment.order_event(conn, order.id, None, order.state, event, reason=reason, package_id=package_id)
     report.failed[package_id] = code
 
 

@@ -9,7 +9,8 @@ rules' ``priority`` kind, or the built-in default: older paid first, promised sh
 Weights are the SKUs' ``weight_g`` × units; SKUs without a weight count 0 g. A merge group is never
 cut by ``limit``: when its first order is chosen, the others come with it (after it, whatever their
 rank), and the group's carrier is chosen once, for the first order with the group's whole weight.
-An order the split rule cuts is never merged. Orders merge on the platform's address key (Taobao
+An order the split rule cuts is never merged, nor a part of an order split across warehouses (it
+ships as its own partial shipment). Orders merge on the platform's address key (Taobao
 ``oaid``, Douyin ``open_address_id``); where the platform gives none, on the receiver fields when
 they are not masked (a masked name and phone can be two people), else not at all.
 """
@@ -54,16 +55,21 @@ def choose(conn: Connection, candidate_ids: Sequence[str], *, limit: int, now: d
     ranked = [by_key[order.key] for order in ruleset.queue(canonical.values(), now)] + [s.id for s in stored if s.id not in canonical]
     units = {s.id: to_ship(s) for s in stored}
     weights = {sku_id: sku.weight_g for sku_id, sku in skus_by_id(conn, {k for u in units.values() for k, _ in u}).items()}
-    splits = {}
-    if ruleset.split_policy_in_force():
-        for s in stored:
-            if s.id in canonical:
-                parts = _split(ruleset, canonical[s.id], s, weights)
-                if len(parts) > 1:
-                    splits[s.id] = parts
+    by_id = {s.id: s for s in stored}
+    cut: dict[str, list[list[tuple[str, int]]]] = {}  # the split rule's packages, worked out when needed
+
+    def split_of(oid: str) -> list[list[tuple[str, int]]]:
+        if oid not in cut:
+            in_force = ruleset.split_policy_in_force() and oid in canonical
+            cut[oid] = _split(ruleset, canonical[oid], by_id[oid], weights) if in_force else []
+        return cut[oid]
+
     groups = ruleset.merge_groups([_merge_candidate(canonical[oid], oid) for oid in ranked
-                                   if oid in canonical and oid not in splits])
+                                   if oid in canonical and by_id[oid].parent_order_id is None])  # a part is never merged
+    groups = [kept for kept in ([oid for oid in g if len(split_of(oid)) < 2] for g in groups) if len(kept) > 1]
     chosen, merges = _take(ranked, groups, limit)
+    merged = {oid for group in merges for oid in group}
+    splits = {oid: split_of(oid) for oid in chosen if oid not in merged and len(split_of(oid)) > 1}
     together = {group[0]: group for group in merges}
     carrier_of: dict[str, str] = {}
     for oid in chosen:
@@ -75,7 +81,7 @@ def choose(conn: Connection, candidate_ids: Sequence[str], *, limit: int, now: d
             grams = sum(weights.get(sku, 0) * qty for member in members for sku, qty in units[member])
             choice = ruleset.carrier(canonical[oid], grams)
         carrier_of.update(dict.fromkeys(members, choice.carrier_code if choice is not None else ""))
-    return WaveChoice(chosen, carrier_of, {oid: parts for oid, parts in splits.items() if oid in set(chosen)}, merges)
+    return WaveChoice(chosen, carrier_of, splits, merges)
 
 
 def _take(ranked: list[str], groups: list[list[str]], limit: int) -> tuple[list[str], list[list[str]]]:

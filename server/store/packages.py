@@ -8,7 +8,8 @@
     next_seq(conn, order_id)                         the number for the order's next own package
     set_package(conn, package_id, expected_state=…, **values)   conditional state change (False: moved already)
     set_verified(conn, package_id, {sku_id: qty})
-    packed_to_ship(conn, limit)                      packed packages waiting for a waybill or ship-confirm
+    packed_without_waybill(conn, limit)              packed packages waiting for their waybill
+    orders_to_confirm(conn, limit)                   packed orders waiting for their ship-confirm
     insert_waybill / waybill_of / waybills_to_cancel / cancel_waybill
 """
 
@@ -18,9 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from server.store.schema_fulfilment import package_lines, packages, waybills
+from server.store.schema_orders import orders
 from shared.core.errors import NotFoundError
 from shared.core.ids import new_id
 from shared.core.time import utc_now
@@ -91,8 +93,8 @@ def get_package(conn: Connection, package_id: str) -> Package:
 
 def packages_of_order(conn: Connection, order_id: str) -> list[Package]:
     """Every package with units of the order: its own, and merged packages led by another order."""
-    carrying = select(package_lines.c.package_id).where(package_lines.c.order_id == order_id)
-    rows = conn.execute(select(packages).where(or_(packages.c.order_id == order_id, packages.c.id.in_(carrying)))
+    carrying = select(package_lines.c.package_id).where(package_lines.c.order_id == order_id)  # indexed; 0011 filled it in
+    rows = conn.execute(select(packages).where(packages.c.id.in_(carrying))
                         .order_by(packages.c.created_at, packages.c.seq, packages.c.id))
     return [_package(r) for r in rows]
 
@@ -150,9 +152,28 @@ def set_verified(conn: Connection, package_id: str, verified: Mapping[str, int])
                      .values(verified_qty=counted))
 
 
-def packed_to_ship(conn: Connection, limit: int = 100) -> list[Package]:
-    rows = conn.execute(select(packages).where(packages.c.state == "packed").order_by(packages.c.packed_at, packages.c.id).limit(limit))
+def packed_without_waybill(conn: Connection, limit: int = 100) -> list[Package]:
+    """Packed packages without an issued waybill, those without a shipping error first (one that keeps
+    failing never holds up the rest)."""
+    billed = select(waybills.c.package_id).where(waybills.c.state == "issued")
+    failing = case((packages.c.ship_error == "", 0), else_=1)
+    rows = conn.execute(select(packages).where(and_(packages.c.state == "packed", packages.c.id.not_in(billed)))
+                        .order_by(failing, packages.c.packed_at, packages.c.id).limit(limit))
     return [_package(r) for r in rows]
+
+
+def orders_to_confirm(conn: Connection, limit: int = 100) -> list[str]:
+    """Orders ``packed`` (waiting for their ship-confirm), oldest first, those whose packages carry no
+    shipping error before those that do."""
+    failing = (select(package_lines.c.order_id).join(packages, packages.c.id == package_lines.c.package_id)
+               .where(packages.c.ship_error != ""))
+    packed = orders.c.state == "packed"
+    ids = [str(i) for i in conn.execute(select(orders.c.id).where(and_(packed, orders.c.id.not_in(failing)))
+                                        .order_by(orders.c.id).limit(limit)).scalars()]
+    if len(ids) < limit:
+        ids += [str(i) for i in conn.execute(select(orders.c.id).where(and_(packed, orders.c.id.in_(failing)))
+                                             .order_by(orders.c.id).limit(limit - len(ids))).scalars()]
+    return ids
 
 
 def insert_waybill(conn: Connection, package_id: str, object_id: str, carrier_code: str, waybill_code: str,

@@ -31,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "Merged with order {merged_with} (same buyer and address, one parcel); put in a wave"),
     "fulfil.event.unmerged": ("合单包裹已拆开（其中一单取消或缺货），本单单独验货发货",
                               "The merged parcel was taken apart (an order in it was cancelled or short); this order packs on its own"),
+    "fulfil.event.carrier_fallback": ("未订购 {carrier} 电子面单，改用默认快递 {fallback} 取号",
+                                      "No e-waybill subscription with {carrier}: the default carrier {fallback} is used"),
     "fulfil.event.repack": ("合单包裹已拆开，需重新验货", "The merged parcel was taken apart; pack this order again"),
     "fulfil.event.picked": ("拣货完成", "Picked"),
     "fulfil.event.short_picked": ("拣货缺货，已拣商品退回库位", "Short-picked; the picked units go back to their bins"),

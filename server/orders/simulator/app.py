@@ -87,7 +87,8 @@ async def taobao(request: Request) -> Response:
             return JSONResponse({"item_quantity_update_response": {"item": {
                 "num_iid": params.get("num_iid"), "quantity": p.integer("taobao", params, "quantity", 0)}}})
         if method == "taobao.logistics.offline.send":
-            known = sim.ship("taobao", str(params.get("tid")), str(params.get("out_sid", "")), params)
+            known = sim.ship("taobao", str(params.get("tid")), str(params.get("out_sid", "")), params,
+                             partial=str(params.get("is_split", "")) == "1")
             return JSONResponse({"logistics_offline_send_response": {"shipping": {"is_success": known}}})
         raise p.SimError("taobao", "bad_method", f"unknown method {method!r}")
     except p.SimError as error:
@@ -113,7 +114,7 @@ async def jd(request: Request) -> Response:
             return JSONResponse({"jingdong_stock_write_updateSkuStock_responce": {"code": "0", "success": True}})
         if method == "jingdong.pop.order.shipment":
             codes = [c for c in str(business.get("logiNo", "")).split(",") if c] or [""]  # several packages: comma-separated
-            known = all([sim.ship("jd", str(business.get("orderId")), code, business) for code in codes])
+            known = all([sim.ship("jd", str(business.get("orderId")), code, business, partial=True) for code in codes])  # [K]
             return JSONResponse({"jingdong_pop_order_shipment_responce": {
                 "code": "0", "sopjosshipment_result": {"success": known, "chineseErr": "" if known else "订单不存在"}}})
         raise p.SimError("jd", "bad_method", f"unknown method {method!r}")
@@ -139,10 +140,11 @@ async def douyin(request: Request) -> Response:
         if action == "sku/syncStock":
             sim.record("douyin", "stock", business)
         elif action == "order/logisticsAdd":
-            sim.ship("douyin", str(business.get("order_id")), str(business.get("logistics_code", "")), business)
+            if not sim.ship("douyin", str(business.get("order_id")), str(business.get("logistics_code", "")), business):
+                raise p.SimError("douyin", "bad_param", "订单已发货，不允许再次执行发货")
         elif action == "order/logisticsAddMultiPack":  # a split shipment: one call, every package
             for pack in business.get("pack_list") or []:
-                sim.ship("douyin", str(business.get("order_id")), str(pack.get("logistics_code", "")), business)
+                sim.ship("douyin", str(business.get("order_id")), str(pack.get("logistics_code", "")), business, partial=True)
         else:
             raise p.SimError("douyin", "bad_method", f"unknown method {action!r}")
         return JSONResponse({"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": p.log_id(sim), "data": {}})
@@ -174,8 +176,8 @@ async def pinduoduo(request: Request) -> Response:
             return JSONResponse({"logistics_online_send_response": {"is_success": known}})
         if kind == "pdd.order.upload.extra.logistics":  # the other packages of a split shipment
             tracks = json.loads(params.get("extra_track_list") or "[]")
-            known = bool(tracks) and all([sim.ship("pinduoduo", str(params.get("order_sn")), str(t.get("tracking_number", "")), params)
-                                          for t in tracks])
+            known = bool(tracks) and all([sim.ship("pinduoduo", str(params.get("order_sn")), str(t.get("tracking_number", "")), params,
+                                                   partial=True) for t in tracks])
             return JSONResponse({"order_upload_extra_logistics_response": {"success": known}})
         raise p.SimError("pinduoduo", "bad_method", f"unknown type {kind!r}")
     except p.SimError as error:
@@ -208,7 +210,8 @@ async def shopify_write(request: Request) -> Response:
         return JSONResponse({"inventory_level": {**params, "updated_at": sim.now.isoformat()}})
     fulfillment = params.get("fulfillment") or {}
     tracking = fulfillment.get("tracking_info") or {}
-    if not sim.ship("shopify", str(fulfillment.get("order_id")), str(tracking.get("number", "")), params):
+    if not sim.ship("shopify", str(fulfillment.get("order_id")), str(tracking.get("number", "")), params,
+                    partial=bool(fulfillment.get("line_items"))):
         return JSONResponse({"errors": "Not Found"}, status_code=404)
     return JSONResponse({"fulfillment": {"order_id": fulfillment.get("order_id"), "status": "success",
                                          "tracking_number": tracking.get("number")}}, status_code=201)

@@ -144,14 +144,17 @@ class Simulator:
     def record(self, platform: str, kind: str, body: dict[str, Any]) -> None:
         self.received.append(Received(platform, kind, dict(body), self.now))
 
-    def ship(self, platform: str, key: str, waybill: str, body: dict[str, Any]) -> bool:
-        """Record a ship-confirm; the order becomes shipped (a known order only). A further confirm of the
-        same order with another waybill is a split shipment (Taobao ``is_split``, several JD / Douyin /
-        Pinduoduo packages, another Shopify fulfillment): accepted, its waybill added to ``waybills``; the
-        same waybill again is a repeat and changes nothing."""
+    def ship(self, platform: str, key: str, waybill: str, body: dict[str, Any], *, partial: bool = False) -> bool:
+        """Record a ship-confirm; the order becomes shipped (a known order only). ``partial``: the call
+        is a split shipment's (Taobao ``is_split``, JD's waybill list, Douyin multi-pack, Pinduoduo extra
+        logistics, a Shopify fulfillment naming its line items): accepted on a shipped order too, its
+        waybill added to ``waybills``. A plain confirm of an order already shipped with another waybill
+        is refused, as the platforms do ("订单已发货"); the same waybill again is a repeat, accepted."""
         self.record(platform, "ship", body)
         order = self.orders[platform].get(key)
         if order is None:
+            return False
+        if not partial and order.status == "shipped" and order.waybills and waybill not in order.waybills:
             return False
         if waybill and waybill not in order.waybills:
             order.waybills.append(waybill)

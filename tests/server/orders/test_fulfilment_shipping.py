@@ -190,7 +190,8 @@ def test_each_package_gets_its_waybill_from_the_carrier_the_rules_chose(world: W
         assert box.carrier_code == "ZTO" and bill is not None and bill.carrier_code == "ZTO"
 
 
-def test_a_carrier_without_a_waybill_subscription_is_refused_kept_and_cancelled_at_the_right_carrier(world: World) -> None:
+def test_a_carrier_without_a_waybill_subscription_falls_back_to_the_default_and_cancels_go_to_the_right_carrier(
+        world: World) -> None:
     rig = Rig(world)
     sim = rig.carrier_app.state.carrier  # type: ignore[attr-defined]
     sim.subscribed = frozenset({"YTO", "ZTO"})
@@ -198,11 +199,39 @@ def test_a_carrier_without_a_waybill_subscription_is_refused_kept_and_cancelled_
     report = shipping.ship_packed(world.store, rig.carrier, rig.post)
     assert list(report.failed.values()) == ["waybill.not_subscribed"] and rig.state(sf) == "packed"
     with world.store.read() as conn:
-        assert "SF" in packages.packages_of_order(conn, sf)[0].ship_error
+        (box,) = packages.packages_of_order(conn, sf)
+        assert "SF" in box.ship_error and box.carrier_code == ""  # the default carrier next round
+    assert "fulfil.event.carrier_fallback" in rig.codes(sf)
+    again = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert again.shipped == [sf] and next(iter(again.waybills.values())).startswith("YTO")
     zto = rig.packed_order("no-such-trade", carrier="ZTO")  # waybill issued, the platform refuses the confirm
     shipping.ship_packed(world.store, rig.carrier, rig.post)
     with world.store.transaction() as conn:
         order_store.set_state(conn, zto, "cancel_requested", expected_state="packed")
         assert fulfilment.process_cancel_requests(conn, hlc=world.hlc()) == [zto]
     assert shipping.cancel_waybills(world.store, rig.carrier) == 1
-    assert [(cp, w.cancelled) for (cp, _o), w in sim.issued.items()] == [("ZTO", True)]
+    assert sorted((cp, w.cancelled) for (cp, _o), w in sim.issued.items()) == [("YTO", False), ("ZTO", True)]
+
+
+def test_a_split_shipment_stopped_before_the_order_moved_is_finished_by_the_next_run(world: World, monkeypatch: Any) -> None:
+    from shared.core.errors import RuleViolation
+
+    rig = Rig(world)
+    oid = rig.packed_order(rig.paid_key(), splits=True)
+    real = shipping._shipped
+
+    def stop(conn: Any, order_id: str, codes: list[str]) -> None:
+        raise RuleViolation("fulfil.bad_state", entity="order", ref=order_id, state="packed", action="ship")
+
+    monkeypatch.setattr(shipping, "_shipped", stop)
+    try:
+        shipping.ship_packed(world.store, rig.carrier, rig.post)
+    except RuleViolation:
+        pass
+    assert rig.state(oid) == "packed"
+    with world.store.read() as conn:
+        assert [p.state for p in packages.packages_of_order(conn, oid)] == ["shipped", "packed"]  # the last call rolled back
+    monkeypatch.setattr(shipping, "_shipped", real)
+    report = shipping.ship_packed(world.store, rig.carrier, rig.post)
+    assert report.shipped == [oid] and rig.state(oid) == "shipped"
+    assert len([r for r in rig.sim.received if r.kind == "ship"]) == 3  # the second package's call once more

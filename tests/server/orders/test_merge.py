@@ -207,10 +207,33 @@ def test_merged_package_gets_one_waybill_and_each_order_is_confirmed_with_it(wor
     assert first.shipped == [o1] and _states(world, o1, o2) == ("shipped", "packed")
     with world.store.read() as conn:
         (box,) = _live(conn, o1)
-        assert box.state == "packed"  # not shipped until every order in it is
+        assert box.state == "shipped"  # the box left with its waybill once the platform took the first order
     second = shipping.ship_packed(world.store, rig.carrier, post)
     assert second.shipped == [o2] and not second.waybills
     ships = [(r.body["tid"], r.body["out_sid"]) for r in rig.sim.received if r.kind == "ship"]
     assert ships == [(keys[0], code), (keys[1], code)]
     with world.store.read() as conn:
         assert [p.state for p in _live(conn, o2)] == ["shipped"]
+
+
+def test_a_merged_package_already_confirmed_for_one_order_is_never_taken_apart_by_the_others_cancel(world: World) -> None:
+    rig = _Rig(world)
+    _stocked(world)
+    keys = rig.paid_keys()
+    o1, o2 = _merged_pair(world, keys)
+    _complete(world, _wave_task(world, o1).id)
+    _pack_all(world, o1)
+
+    def post(base_url: str, request: Any) -> tuple[int, Any]:  # the platform refuses the second order (a refund is pending)
+        return (200, {"error_response": {"code": 15, "msg": "refund"}}) if keys[1] in str(request.form or request.json) \
+            else rig.post(base_url, request)
+
+    shipping.ship_packed(world.store, rig.carrier, post)
+    assert _states(world, o1, o2) == ("shipped", "packed")
+    with world.store.transaction() as conn:
+        order_store.set_state(conn, o2, "cancel_requested", expected_state="packed")
+        assert fulfilment.process_cancel_requests(conn, hlc=world.hlc()) == []  # on its way: after-sales
+    assert shipping.cancel_waybills(world.store, rig.carrier) == 0
+    with world.store.read() as conn:
+        assert [p.state for p in packages.packages_of_order(conn, o1)] == ["shipped"]
+        assert tasks.open_tasks(conn, world.wh_a, "return") == []

@@ -33,18 +33,18 @@ def ow(world: World) -> OrderWorld:
     return ow
 
 
-def two_line_key(ow: OrderWorld, first: int, second: int) -> str:
+def two_line_key(ow: OrderWorld, first: int, second: int, platform: str = PLATFORM) -> str:
     """A paid simulator order with two lines of different SKUs, quantities set to ``first`` and ``second``."""
-    key = next(k for k, o in ow.sim.orders[PLATFORM].items()
+    key = next(k for k, o in ow.sim.orders[platform].items()
                if o.status == "paid" and len(o.lines) == 2 and o.lines[0].code != o.lines[1].code)
-    sim_order = ow.sim.orders[PLATFORM][key]
+    sim_order = ow.sim.orders[platform][key]
     sim_order.lines[0] = replace(sim_order.lines[0], qty=first)
     sim_order.lines[1] = replace(sim_order.lines[1], qty=second)
     return key
 
 
-def codes(ow: OrderWorld, key: str) -> tuple[str, str]:
-    lines = ow.sim.orders[PLATFORM][key].lines
+def codes(ow: OrderWorld, key: str, platform: str = PLATFORM) -> tuple[str, str]:
+    lines = ow.sim.orders[platform][key].lines
     return lines[0].code, lines[1].code
 
 
@@ -66,12 +66,12 @@ def plan(ow: OrderWorld) -> reviewing.ReviewPlan:
 
 def ingest(ow: OrderWorld, order: CanonicalOrder, *, with_plan: bool = False) -> Any:
     with ow.store.transaction() as conn:
-        return ingest_batch(conn, ow.shops[PLATFORM], [order], hlc=ow.hlc(), source="pull:test",
+        return ingest_batch(conn, ow.shops[order.platform], [order], hlc=ow.hlc(), source="pull:test",
                             plan=reviewing.load_plan(conn) if with_plan else None)
 
 
-def pending(ow: OrderWorld, key: str) -> str:
-    order = canonical(ow, PLATFORM, key)
+def pending(ow: OrderWorld, key: str, platform: str = PLATFORM) -> str:
+    order = canonical(ow, platform, key)
     return str(ingest(ow, order).created[order.platform_order_id])
 
 
@@ -95,13 +95,13 @@ def codes_of_events(ow: OrderWorld, order_id: str) -> list[str]:
         return [e.code for e in order_events.timeline(conn, order_id)]
 
 
-def split_order(ow: OrderWorld) -> tuple[str, str]:
+def split_order(ow: OrderWorld, platform: str = PLATFORM) -> tuple[str, str]:
     """An order of 2 x A and 3 x B with A only in WH-SH and B only in WH-GZ, reviewed: split in two."""
-    key = two_line_key(ow, 2, 3)
-    a, b = codes(ow, key)
+    key = two_line_key(ow, 2, 3, platform)
+    a, b = codes(ow, key, platform)
     put(ow, a, ow.world.wh_a, 2)
     put(ow, b, ow.world.wh_b, 3)
-    order_id = pending(ow, key)
+    order_id = pending(ow, key, platform)
     assert review(ow, order_id) == "split"
     return key, order_id
 
@@ -463,3 +463,32 @@ def test_a_part_cancelled_after_picking_settles_the_parent_once_every_part_is_ov
     with ow.store.transaction() as conn:
         assert fulfilment.process_cancel_requests(conn, hlc=ow.hlc()) == [second.id]
     assert stored(ow, parent_id).state == "cancelled"
+
+
+
+@pytest.mark.parametrize("platform", ["taobao", "jd", "douyin", "pinduoduo", "shopify"])
+def test_each_part_is_confirmed_to_the_platform_as_a_partial_shipment_of_its_lines(ow: OrderWorld, platform: str) -> None:
+    from starlette.testclient import TestClient
+
+    from server.orders import shipping
+    from server.orders.carrier.app import create_carrier
+    from server.orders.carrier.client import CarrierClient
+    from server.orders.carrier.shapes import Address, Party
+
+    key, parent_id = split_order(ow, platform)
+    sender = Party("上海仓", "021-55550000", Address("上海市", "上海市", "浦东新区", "航头镇 88 号"))
+    carrier = CarrierClient(TestClient(create_carrier(seed=3)), cp_code="YTO", sender=sender, sleep=lambda _s: None)
+    post = shipping.httpx_poster(ow.http)
+    first, second = part_heads(ow, parent_id)
+    assert _ship_part(ow, first, carrier, post).shipped == [first.id]
+    assert _ship_part(ow, second, carrier, post).shipped == [second.id]  # a plain second confirm would be refused
+    assert stored(ow, parent_id).state == "shipped" and len(set(ow.sim.orders[platform][key].waybills)) == 2
+    ships = [r.body for r in ow.sim.received if r.kind == "ship"]
+    line_ids = [line.line_id for line in ow.sim.orders[platform][key].lines]
+    if platform == "taobao":
+        assert {b["is_split"] for b in ships} == {"1"} and sorted(b["sub_tid"] for b in ships) == sorted(map(str, line_ids))
+    if platform == "pinduoduo":
+        assert [b["type"] for b in ships] == ["pdd.logistics.online.send", "pdd.order.upload.extra.logistics"]
+    if platform == "shopify":
+        named = sorted(item["id"] for b in ships for item in b["fulfillment"]["line_items"])
+        assert named == sorted(map(str, line_ids)) and len(ships) == 2
