@@ -13,8 +13,9 @@ transaction; the I/O with the carrier and the platforms is in ``server.orders.sh
               package; an order the pick fell short for → short_picked, its picked units to a return task
         pack: the verified units must equal the package's; package → packed; all packed → order packed
               (a merged package packs each of its orders)
-    A merged package one of whose orders is short-picked or cancelled is taken apart (``_unmerge``):
-    its pack task and waybill are cancelled and each order gets its own package to pack again.
+    A merged package one of whose orders is short-picked or cancelled before it ships is taken apart
+    (``_unmerge``): its pack task and waybill are cancelled and each order gets its own package to
+    pack again (once shipped — the platform took one of its orders — a cancel is after-sales).
     process_cancel_requests(conn, hlc) -> list[str]
         cancel_requested orders whose picking is over: open pack tasks cancelled, packages cancelled
         (their waybills are cancelled at the carrier by ``shipping.cancel_waybills``), a ``return``
@@ -113,9 +114,9 @@ def create_waves(conn: Connection, warehouse_id: str, order_ids: Sequence[str], 
                 content = [(ln.sku_id, ln.qty, oid) for oid in group for ln in by_id[oid].lines]
                 package_ids.append(_new_package(conn, lead, wave.id, warehouse_id, 1, content, carrier))
             else:
-                parts = (splits or {}).get(lead) or [[(ln.sku_id, ln.qty) for ln in by_id[lead].lines]]
-                package_ids += [_new_package(conn, lead, wave.id, warehouse_id, seq, list(part), carrier)
-                                for seq, part in enumerate(parts, start=1)]
+                cuts = (splits or {}).get(lead) or [[(ln.sku_id, ln.qty) for ln in by_id[lead].lines]]
+                package_ids += [_new_package(conn, lead, wave.id, warehouse_id, seq, list(cut), carrier)
+                                for seq, cut in enumerate(cuts, start=1)]
             refs = {oid: by_id[oid].platform_order_id for oid in group}
             for oid in group:
                 together = {"merged_with": ", ".join(r for other, r in refs.items() if other != oid)} if len(group) > 1 else {}
